@@ -1,0 +1,7 @@
+/**
+ * Auto-configuration for token-refresh.
+ */
+@NullMarked
+package io.github.tokenrefresh.autoconfigure;
+
+import org.jspecify.annotations.NullMarked;

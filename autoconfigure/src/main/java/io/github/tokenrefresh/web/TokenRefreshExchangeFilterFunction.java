@@ -1,0 +1,171 @@
+package io.github.tokenrefresh.web;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import io.github.tokenrefresh.core.Token;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.util.Assert;
+import org.springframework.web.reactive.function.BodyInserters;
+import org.springframework.web.reactive.function.client.ClientRequest;
+import org.springframework.web.reactive.function.client.ClientResponse;
+import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
+import org.springframework.web.reactive.function.client.ExchangeFunction;
+import org.springframework.web.reactive.function.client.WebClientRequestException;
+import reactor.core.publisher.Mono;
+
+/**
+ * An {@link ExchangeFilterFunction} that sends each request with the token of the client it belongs to and,
+ * when the resource server answers 401, sends it again with a new token.
+ * <p>
+ * A request belongs to the client named by {@link TokenRefresh#client(String)}, or else to the client with the
+ * longest base URL that matches it; a request that matches none passes through untouched, so a token is never
+ * sent to a host it was not configured for. A 401 whose {@code WWW-Authenticate} says
+ * {@code insufficient_scope} (RFC 6750 §3.1) is returned as it is: a new token would not help. Retries are
+ * counted per request, so a resource that always answers 401 sees {@code 1 + retryOnUnauthorized} requests and
+ * the caller gets the last 401.
+ */
+public final class TokenRefreshExchangeFilterFunction implements ExchangeFilterFunction {
+
+	private static final Log logger = LogFactory.getLog(TokenRefreshExchangeFilterFunction.class);
+
+	/**
+	 * Set on requests this filter has handled, so that a second instance on the same chain leaves them alone.
+	 */
+	static final String APPLIED_ATTRIBUTE = TokenRefreshExchangeFilterFunction.class.getName() + ".applied";
+
+	/**
+	 * Which attempt a request is: 0 for the first, then 1 for the first retry after a 401, and so on.
+	 */
+	public static final String ATTEMPT_ATTRIBUTE = TokenRefreshExchangeFilterFunction.class.getName() + ".attempt";
+
+	private static final Pattern INSUFFICIENT_SCOPE = Pattern.compile("error\\s*=\\s*\"?insufficient_scope\\b",
+			Pattern.CASE_INSENSITIVE);
+
+	private final Map<String, TokenClient> clientsByName;
+
+	private final TokenClient[] clientsByBaseUrl;
+
+	/**
+	 * Create a filter for the given clients.
+	 * @param clients the clients, with distinct names
+	 */
+	public TokenRefreshExchangeFilterFunction(Collection<TokenClient> clients) {
+		Assert.notNull(clients, "'clients' must not be null");
+		Map<String, TokenClient> byName = new LinkedHashMap<>();
+		List<TokenClient> byBaseUrl = new ArrayList<>();
+		for (TokenClient client : clients) {
+			Assert.isTrue(byName.put(client.getName(), client) == null,
+					() -> "Duplicate client name '" + client.getName() + "'");
+			if (client.getBaseUrl() != null) {
+				byBaseUrl.add(client);
+			}
+		}
+		byBaseUrl.sort(Comparator.comparingInt((TokenClient client) -> client.getBaseUrl().specificity()).reversed());
+		this.clientsByName = Map.copyOf(byName);
+		this.clientsByBaseUrl = byBaseUrl.toArray(new TokenClient[0]);
+	}
+
+	/**
+	 * Return the clients this filter serves, by name.
+	 * @return the clients
+	 */
+	public Map<String, TokenClient> getClients() {
+		return this.clientsByName;
+	}
+
+	@Override
+	public Mono<ClientResponse> filter(ClientRequest request, ExchangeFunction next) {
+		if (request.attributes().containsKey(APPLIED_ATTRIBUTE)) {
+			return next.exchange(request);
+		}
+		Object named = request.attributes().get(TokenRefresh.CLIENT_ATTRIBUTE);
+		TokenClient client = (named != null) ? this.clientsByName.get(named.toString()) : match(request.url());
+		if (client == null) {
+			return (named != null) ? Mono.error(new IllegalArgumentException("No token-refresh client named '"
+					+ named + "'; configured clients are " + this.clientsByName.keySet())) : next.exchange(request);
+		}
+		ReplayableBody body = (client.getRetryOnUnauthorized() > 0 && request.body() != BodyInserters.empty())
+				? new ReplayableBody(client.getName()) : null;
+		return client.getManager().getToken().flatMap((token) -> send(client, request, body, token, 0, next));
+	}
+
+	private @Nullable TokenClient match(URI url) {
+		for (TokenClient client : this.clientsByBaseUrl) {
+			if (client.getBaseUrl().matches(url)) {
+				return client;
+			}
+		}
+		return null;
+	}
+
+	private Mono<ClientResponse> send(TokenClient client, ClientRequest request, @Nullable ReplayableBody body,
+			Token token, int attempt, ExchangeFunction next) {
+		ClientRequest.Builder authorized = ClientRequest.from(request)
+			.headers((headers) -> headers.set(client.getHeaderName(), client.headerValue(token)))
+			.attribute(APPLIED_ATTRIBUTE, Boolean.TRUE)
+			.attribute(ATTEMPT_ATTRIBUTE, attempt);
+		if (body != null) {
+			authorized.body((attempt == 0) ? body.recording(request.body()) : body.replaying(request.body()));
+		}
+		Mono<ClientResponse> response = next.exchange(authorized.build());
+		if (attempt > 0) {
+			response = response.onErrorMap(WebClientRequestException.class,
+					(ex) -> (ex.getCause() instanceof RequestNotReplayableException notReplayable) ? notReplayable : ex);
+		}
+		return response.flatMap((received) -> isUnauthorized(received)
+				? onUnauthorized(client, request, body, token, attempt, next, received) : Mono.just(received));
+	}
+
+	private static boolean isUnauthorized(ClientResponse response) {
+		return response.statusCode().value() == HttpStatus.UNAUTHORIZED.value() && !isInsufficientScope(response);
+	}
+
+	private static boolean isInsufficientScope(ClientResponse response) {
+		for (String challenge : response.headers().header(HttpHeaders.WWW_AUTHENTICATE)) {
+			if (INSUFFICIENT_SCOPE.matcher(challenge).find()) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private Mono<ClientResponse> onUnauthorized(TokenClient client, ClientRequest request,
+			@Nullable ReplayableBody body, Token token, int attempt, ExchangeFunction next, ClientResponse response) {
+		if (attempt > 0 && attempt >= client.getRetryOnUnauthorized()) {
+			// A token obtained for this very request was refused too: the problem is not the token's age. Keep it,
+			// or every request would cost a token call.
+			logger.warn("Request " + request.method() + " " + safeUrl(request.url()) + " was still answered 401 after "
+					+ attempt + " new token(s) for client '" + client.getName() + "'; returning the 401");
+			return Mono.just(response);
+		}
+		if (attempt >= client.getRetryOnUnauthorized() || (body != null && !body.isReplayable())) {
+			return client.getManager().invalidate(token).thenReturn(response);
+		}
+		return response.releaseBody()
+			.then(client.getManager().getTokenAfterUnauthorized(token))
+			.flatMap((fresh) -> send(client, request, body, fresh, attempt + 1, next));
+	}
+
+	private static String safeUrl(URI url) {
+		// Query strings may carry credentials (api keys, signatures): log where the request went, not all of it.
+		return url.getScheme() + "://" + url.getRawAuthority() + url.getRawPath();
+	}
+
+	@Override
+	public String toString() {
+		return "TokenRefreshExchangeFilterFunction[clients=" + this.clientsByName.keySet() + "]";
+	}
+
+}

@@ -273,6 +273,87 @@ class TokenManagerTests {
 	}
 
 	@Test
+	void listenerAndStatusSeeEveryAcquisitionFailureRetryAndWait() {
+		List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+		TokenRefreshListener listener = new TokenRefreshListener() {
+
+			@Override
+			public void tokenObtained(String clientName, AcquisitionKind kind, Token token, Duration duration) {
+				events.add("obtained:" + clientName + ":" + kind.tagValue());
+			}
+
+			@Override
+			public void acquisitionFailed(String clientName, AcquisitionKind kind, Throwable error,
+					Duration duration) {
+				events.add("failed:" + kind.tagValue() + ":"
+						+ ((TokenAcquisitionException) error).isRejected());
+			}
+
+			@Override
+			public void unauthorizedRetried(String clientName) {
+				events.add("retried");
+			}
+
+			@Override
+			public void waitedForRefresh(String clientName) {
+				events.add("waited");
+			}
+
+		};
+		TokenManager manager = manager().listener(listener).build();
+		assertThat(manager.getStatus().lastOutcome()).isNull();
+		Token first = manager.getToken().block(TIMEOUT);
+		manager.getToken().block(TIMEOUT);
+		assertThat(manager.getStatus().lastOutcome()).isEqualTo(TokenStatus.Outcome.SUCCESS);
+		assertThat(manager.getStatus().refreshCount()).isEqualTo(1);
+		assertThat(manager.getStatus().expiresAt()).isEqualTo(first.getExpiresAt());
+		this.source.failNextRefresh(TokenAcquisitionException.rejected("billing", null, 400, "invalid_grant", null))
+			.failNextAcquire(TokenAcquisitionException.rejected("billing", null, 401, "invalid_client", null));
+		StepVerifier.create(manager.getTokenAfterUnauthorized(first))
+			.expectError(TokenAcquisitionException.class)
+			.verify(TIMEOUT);
+		assertThat(events).containsExactly("waited", "obtained:billing:acquire", "retried", "failed:refresh:true",
+				"failed:acquire:true");
+		TokenStatus status = manager.getStatus();
+		assertThat(status.lastOutcome()).isEqualTo(TokenStatus.Outcome.REJECTED);
+		assertThat(status.lastErrorStatus()).isEqualTo(401);
+		assertThat(status.lastErrorCode()).isEqualTo("invalid_client");
+		assertThat(status.refreshCount()).isEqualTo(1);
+		assertThat(status.toString()).doesNotContain("access-1").doesNotContain("refresh-1");
+	}
+
+	@Test
+	void eachCallToTheSourceIsObservedWithClientKindAndOutcome() {
+		List<io.micrometer.observation.Observation.Context> stopped = new java.util.concurrent.CopyOnWriteArrayList<>();
+		io.micrometer.observation.ObservationRegistry registry = io.micrometer.observation.ObservationRegistry.create();
+		registry.observationConfig().observationHandler(new io.micrometer.observation.ObservationHandler<>() {
+
+			@Override
+			public void onStop(io.micrometer.observation.Observation.Context context) {
+				stopped.add(context);
+			}
+
+			@Override
+			public boolean supportsContext(io.micrometer.observation.Observation.Context context) {
+				return true;
+			}
+
+		});
+		TokenManager manager = manager().observationRegistry(registry).build();
+		manager.getToken().block(TIMEOUT);
+		this.source.failNextAcquire(TokenAcquisitionException.failed("billing", null, 503, "busy", null));
+		manager.evict().block(TIMEOUT);
+		StepVerifier.create(manager.getToken()).expectError(TokenAcquisitionException.class).verify(TIMEOUT);
+		assertThat(stopped).hasSize(2);
+		assertThat(stopped.get(0).getName()).isEqualTo("token.refresh.acquisitions");
+		assertThat(stopped.get(0).getLowCardinalityKeyValue("client").getValue()).isEqualTo("billing");
+		assertThat(stopped.get(0).getLowCardinalityKeyValue("kind").getValue()).isEqualTo("acquire");
+		assertThat(stopped.get(0).getLowCardinalityKeyValue("outcome").getValue()).isEqualTo("success");
+		assertThat(stopped.get(1).getLowCardinalityKeyValue("outcome").getValue()).isEqualTo("error");
+		assertThat(stopped.get(1).getError()).isInstanceOf(TokenAcquisitionException.class);
+	}
+
+	@Test
 	void singleFlightClearsItsSlotWhenTheWorkIsEmpty() {
 		SingleFlight<String, String> flight = new SingleFlight<>();
 		AtomicInteger runs = new AtomicInteger();

@@ -151,7 +151,7 @@ final class ClientTokenManagers {
 	}
 
 	private OAuth2TokenSource.Builder oauth2Source(String clientName, Client client, TokenEndpoints endpoints) {
-		OAuth2TokenSource.Builder builder = OAuth2TokenSource.builder(clientName, endpoints);
+		OAuth2TokenSource.Builder builder = OAuth2TokenSource.builder(clientName, endpoints).clock(clock());
 		if (StringUtils.hasText(client.getRefreshToken())) {
 			builder.refreshToken(client.getRefreshToken());
 		}
@@ -189,7 +189,8 @@ final class ClientTokenManagers {
 			.refreshTokenField(login.getRefreshTokenField())
 			.accessTokenPath(login.getAccessTokenPath())
 			.refreshTokenPath(login.getRefreshTokenPath())
-			.expiresInPath(login.getExpiresInPath());
+			.expiresInPath(login.getExpiresInPath())
+			.clock(clock());
 		if (StringUtils.hasText(login.getRefreshUri())) {
 			builder.refreshUri(URI.create(login.getRefreshUri()));
 		}

@@ -7,14 +7,14 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 
 /**
- * A clock that tests move forward, to expire tokens without waiting.
+ * A clock that runs with the system clock and that tests move forward, to expire tokens without waiting.
  */
 final class MutableClock extends Clock {
 
-	private volatile Instant now = Instant.now();
+	private volatile Duration offset = Duration.ZERO;
 
 	void advance(Duration duration) {
-		this.now = this.now.plus(duration);
+		this.offset = this.offset.plus(duration);
 	}
 
 	@Override
@@ -29,7 +29,7 @@ final class MutableClock extends Clock {
 
 	@Override
 	public Instant instant() {
-		return this.now;
+		return Instant.now().plus(this.offset);
 	}
 
 }

@@ -7,6 +7,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.github.tokenrefresh.core.TokenManager;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -14,6 +15,8 @@ import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -30,6 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SpringBootTest(classes = SingleClientIntegrationTests.Application.class,
 		webEnvironment = SpringBootTest.WebEnvironment.NONE)
 @ActiveProfiles("single-client")
+@ExtendWith(OutputCaptureExtension.class)
 class SingleClientIntegrationTests {
 
 	private static final TokenAndResourceServers billing = new TokenAndResourceServers();
@@ -117,6 +121,19 @@ class SingleClientIntegrationTests {
 			.verifyComplete();
 		assertThat(lastAuthorizations(1).get(0)).isEmpty();
 		assertThat(billing.tokenRequests()).isEqualTo(requests);
+	}
+
+	@Test
+	void neverLogsTheClientSecretOrATokenAtDebug(CapturedOutput output) {
+		int issued = billing.tokensIssued("billing");
+		get("/orders");
+		billing.revoke("billing-" + (issued + 1));
+		get("/orders");
+		this.clock.advance(Duration.ofMinutes(10));
+		get("/orders");
+		assertThat(output).contains("Obtained token for client 'billing'")
+			.doesNotContain("billing-secret")
+			.doesNotContainPattern("billing-\\d");
 	}
 
 	private void get(String path) {

@@ -53,8 +53,12 @@ class TokenRefreshBeanRegistrar implements ImportBeanDefinitionRegistrar, Enviro
 			String name = entry.getKey();
 			String managerName = name + ClientTokenManagers.TOKEN_MANAGER_SUFFIX;
 			if (!registry.containsBeanDefinition(managerName)) {
-				registry.registerBeanDefinition(managerName, new RootBeanDefinition(TokenManager.class,
-						() -> beanFactory.getBean(ClientTokenManagers.class).create(name)));
+				RootBeanDefinition manager = new RootBeanDefinition(TokenManager.class,
+						() -> beanFactory.getBean(ClientTokenManagers.class).create(name));
+				// Resolving the token source validates the rest of the configuration: do it at startup even when
+				// the application initializes beans lazily.
+				manager.setLazyInit(false);
+				registry.registerBeanDefinition(managerName, manager);
 			}
 			String baseUrl = entry.getValue().getBaseUrl();
 			if (baseUrl != null && entry.getValue().isRegisterBean() && !registry.containsBeanDefinition(name)) {

@@ -11,6 +11,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import org.springframework.boot.LazyInitializationBeanFactoryPostProcessor;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -121,6 +122,16 @@ class TokenRefreshValidationTests {
 			assertThat(analysis.getDescription()).startsWith("Invalid token-refresh configuration: ").contains(expected);
 			assertThat(analysis.getAction()).isNotBlank();
 		});
+	}
+
+	@Test
+	void missingTokenSourceFailsTheStartEvenWithLazyInitialization() {
+		this.contextRunner
+			.withInitializer((context) -> context
+				.addBeanFactoryPostProcessor(new LazyInitializationBeanFactoryPostProcessor()))
+			.withPropertyValues(C + "base-url=http://localhost:8081")
+			.run((context) -> assertThat(TokenRefreshAutoConfigurationTests.analyze(context).getDescription())
+				.contains("token-refresh.clients.billing has no token source"));
 	}
 
 	@Test

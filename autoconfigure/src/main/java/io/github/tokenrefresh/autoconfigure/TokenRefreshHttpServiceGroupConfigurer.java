@@ -32,7 +32,9 @@ final class TokenRefreshHttpServiceGroupConfigurer implements WebClientHttpServi
 
 	private void configureClient(HttpServiceGroup group, WebClient.Builder builder) {
 		DeferredTokenRefreshFilter.addIfAbsent(builder, this.filter);
-		builder.defaultRequest((request) -> request.attributes(TokenRefresh.client(group.name())));
+		// A client named on the request itself wins over the group's.
+		builder.defaultRequest((request) -> request
+			.attributes((attributes) -> attributes.putIfAbsent(TokenRefresh.CLIENT_ATTRIBUTE, group.name())));
 	}
 
 	@Override

@@ -2,13 +2,19 @@ package io.github.tokenrefresh.autoconfigure;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+
+import org.jspecify.annotations.Nullable;
 
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
@@ -17,8 +23,8 @@ import mockwebserver3.RecordedRequest;
 
 /**
  * A counting OAuth 2.0 token endpoint and a resource server on free loopback ports. The token endpoint answers
- * client_credentials with {@code <client-id>-<n>}; the resource server records the token headers of every request
- * and answers 401 to revoked tokens.
+ * every token or login request with {@code <client-id or username>-<n>}; the resource server records the token
+ * headers of every request and answers 401 to revoked tokens.
  */
 final class TokenAndResourceServers implements AutoCloseable {
 
@@ -32,7 +38,11 @@ final class TokenAndResourceServers implements AutoCloseable {
 
 	private final List<List<String>> resourceAuthorizations = new CopyOnWriteArrayList<>();
 
+	private final List<String> tokenRequestBodies = new CopyOnWriteArrayList<>();
+
 	private volatile int expiresIn = 300;
+
+	private volatile Duration tokenDelay = Duration.ZERO;
 
 	TokenAndResourceServers() {
 		this.tokenServer.setDispatcher(new Dispatcher() {
@@ -85,6 +95,14 @@ final class TokenAndResourceServers implements AutoCloseable {
 		this.expiresIn = seconds;
 	}
 
+	void delayTokens(Duration delay) {
+		this.tokenDelay = delay;
+	}
+
+	List<String> tokenRequestBodies() {
+		return List.copyOf(this.tokenRequestBodies);
+	}
+
 	/**
 	 * Return the values of the Authorization header of every resource request, in order.
 	 */
@@ -93,9 +111,11 @@ final class TokenAndResourceServers implements AutoCloseable {
 	}
 
 	private MockResponse issueToken(RecordedRequest request) {
+		this.tokenRequestBodies.add(request.getBody().utf8());
 		String clientId = clientId(request);
 		int n = this.tokensIssued.computeIfAbsent(clientId, (id) -> new AtomicInteger()).incrementAndGet();
 		return new MockResponse.Builder().code(200)
+			.headersDelay(this.tokenDelay.toMillis(), TimeUnit.MILLISECONDS)
 			.addHeader("Content-Type", "application/json")
 			.body("{\"access_token\":\"" + clientId + "-" + n + "\",\"token_type\":\"Bearer\",\"expires_in\":"
 					+ this.expiresIn + "}")
@@ -108,12 +128,30 @@ final class TokenAndResourceServers implements AutoCloseable {
 			String decoded = new String(Base64.getDecoder().decode(authorization.substring(6)), StandardCharsets.UTF_8);
 			return decoded.substring(0, decoded.indexOf(':'));
 		}
-		for (String pair : request.getBody().utf8().split("&")) {
-			if (pair.startsWith("client_id=")) {
-				return pair.substring("client_id=".length());
-			}
+		String body = request.getBody().utf8();
+		Matcher username = Pattern.compile("\"username\"\\s*:\\s*\"([^\"]+)\"")
+			.matcher(body);
+		if (username.find()) {
+			return username.group(1);
+		}
+		String formClientId = formField(body, "client_id");
+		if (formClientId != null) {
+			return formClientId;
+		}
+		String formUsername = formField(body, "username");
+		if (formUsername != null) {
+			return formUsername;
 		}
 		return "anonymous";
+	}
+
+	private static @Nullable String formField(String body, String name) {
+		for (String pair : body.split("&")) {
+			if (pair.startsWith(name + "=")) {
+				return pair.substring(name.length() + 1);
+			}
+		}
+		return null;
 	}
 
 	private MockResponse serveResource(RecordedRequest request) {

@@ -23,6 +23,7 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.http.HttpHeaders;
+import org.springframework.security.oauth2.client.endpoint.AbstractWebClientReactiveOAuth2AccessTokenResponseClient;
 import org.springframework.security.oauth2.client.endpoint.DefaultOAuth2TokenRequestHeadersConverter;
 import org.springframework.security.oauth2.client.endpoint.DefaultOAuth2TokenRequestParametersConverter;
 import org.springframework.security.oauth2.client.endpoint.JwtBearerGrantRequest;
@@ -91,11 +92,11 @@ public final class OAuth2TokenSource implements TokenSource {
 
 	private final TokenResponseExtractor extractor = new TokenResponseExtractor();
 
-	private final WebClientReactiveClientCredentialsTokenResponseClient clientCredentialsClient = new WebClientReactiveClientCredentialsTokenResponseClient();
+	private final WebClientReactiveClientCredentialsTokenResponseClient clientCredentialsClient;
 
-	private final WebClientReactiveRefreshTokenTokenResponseClient refreshTokenClient = new WebClientReactiveRefreshTokenTokenResponseClient();
+	private final WebClientReactiveRefreshTokenTokenResponseClient refreshTokenClient;
 
-	private final WebClientReactiveJwtBearerTokenResponseClient jwtBearerClient = new WebClientReactiveJwtBearerTokenResponseClient();
+	private final WebClientReactiveJwtBearerTokenResponseClient jwtBearerClient;
 
 	private OAuth2TokenSource(Builder builder) {
 		this.clientName = builder.clientName;
@@ -106,12 +107,16 @@ public final class OAuth2TokenSource implements TokenSource {
 		this.password = builder.password;
 		this.assertion = builder.assertion;
 		this.clock = builder.clock;
-		this.clientCredentialsClient.setWebClient(this.endpoints.webClient());
-		this.clientCredentialsClient.setBodyExtractor(this.extractor);
-		this.refreshTokenClient.setWebClient(this.endpoints.webClient());
-		this.refreshTokenClient.setBodyExtractor(this.extractor);
-		this.jwtBearerClient.setWebClient(this.endpoints.webClient());
-		this.jwtBearerClient.setBodyExtractor(this.extractor);
+		this.clientCredentialsClient = configure(new WebClientReactiveClientCredentialsTokenResponseClient());
+		this.refreshTokenClient = configure(new WebClientReactiveRefreshTokenTokenResponseClient());
+		this.jwtBearerClient = configure(new WebClientReactiveJwtBearerTokenResponseClient());
+	}
+
+	// The dedicated WebClient turns non-2xx answers into errors, so Spring's clients only ever read token bodies.
+	private <C extends AbstractWebClientReactiveOAuth2AccessTokenResponseClient<?>> C configure(C client) {
+		client.setWebClient(this.endpoints.webClient());
+		client.setBodyExtractor(this.extractor);
+		return client;
 	}
 
 	private Mono<ClientRegistration> registration(Builder builder) {
@@ -162,12 +167,14 @@ public final class OAuth2TokenSource implements TokenSource {
 		return this.endpoints
 			.call(this.clientName, tokenUri, () -> checkClientAuthentication(registration).then(Mono.defer(grant)))
 			.map(this::toToken)
-			.doOnNext((token) -> {
-				if (logger.isDebugEnabled()) {
-					logger.debug("Token endpoint " + tokenUri.getHost() + " issued a token for client '"
-							+ this.clientName + "' (" + registration.getAuthorizationGrantType().getValue() + " grant)");
-				}
-			});
+			.doOnNext((token) -> issued(tokenUri, registration));
+	}
+
+	private void issued(URI tokenUri, ClientRegistration registration) {
+		if (logger.isDebugEnabled()) {
+			logger.debug("Token endpoint " + tokenUri.getHost() + " issued a token for client '" + this.clientName
+					+ "' (" + registration.getAuthorizationGrantType().getValue() + " grant)");
+		}
 	}
 
 	private URI tokenUri(ClientRegistration registration) {
@@ -201,7 +208,8 @@ public final class OAuth2TokenSource implements TokenSource {
 	private Mono<OAuth2AccessTokenResponse> grant(ClientRegistration registration) {
 		AuthorizationGrantType grantType = registration.getAuthorizationGrantType();
 		if (AuthorizationGrantType.CLIENT_CREDENTIALS.equals(grantType)) {
-			return this.clientCredentialsClient.getTokenResponse(new OAuth2ClientCredentialsGrantRequest(registration));
+			return this.clientCredentialsClient
+				.getTokenResponse(new OAuth2ClientCredentialsGrantRequest(registration));
 		}
 		if (AuthorizationGrantType.REFRESH_TOKEN.equals(grantType)) {
 			return seededRefresh(registration);

@@ -23,7 +23,8 @@ import org.springframework.web.reactive.function.BodyExtractors;
  * differences: errors never quote the body (Jackson and Nimbus messages may), and the {@code expires_in} that
  * the server actually sent is kept, because Spring turns a missing one into a lifetime of one second.
  */
-final class TokenResponseExtractor implements BodyExtractor<Mono<OAuth2AccessTokenResponse>, ReactiveHttpInputMessage> {
+final class TokenResponseExtractor
+		implements BodyExtractor<Mono<OAuth2AccessTokenResponse>, ReactiveHttpInputMessage> {
 
 	/** Additional parameter holding the server's {@code expires_in} in seconds, present only when positive. */
 	static final String EXPIRES_IN = TokenResponseExtractor.class.getName() + ".expires_in";
@@ -35,7 +36,11 @@ final class TokenResponseExtractor implements BodyExtractor<Mono<OAuth2AccessTok
 	private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
 	};
 
-	private final DefaultMapOAuth2AccessTokenResponseConverter converter = new DefaultMapOAuth2AccessTokenResponseConverter();
+	private final DefaultMapOAuth2AccessTokenResponseConverter converter;
+
+	TokenResponseExtractor() {
+		this.converter = new DefaultMapOAuth2AccessTokenResponseConverter();
+	}
 
 	@Override
 	public Mono<OAuth2AccessTokenResponse> extract(ReactiveHttpInputMessage inputMessage, Context context) {

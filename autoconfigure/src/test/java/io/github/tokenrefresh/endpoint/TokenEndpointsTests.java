@@ -18,6 +18,7 @@ import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 import org.springframework.http.HttpHeaders;
+import org.springframework.web.reactive.function.client.WebClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -203,6 +204,18 @@ class TokenEndpointsTests {
 			assertThat(acquisition.getCause()).isInstanceOf(IOException.class);
 		}).verify(VERIFY);
 		assertThat(attempts[0]).isEqualTo(3);
+	}
+
+	@Test
+	void leavesTheGivenWebClientBuilderUntouched() {
+		this.server.enqueue(status(500));
+		WebClient.Builder builder = WebClient.builder();
+		TokenEndpoints.builder().webClientBuilder(builder).build();
+		Mono<Integer> status = builder.build()
+			.get()
+			.uri(this.uri)
+			.exchangeToMono((response) -> response.releaseBody().thenReturn(response.statusCode().value()));
+		StepVerifier.create(status).expectNext(500).expectComplete().verify(VERIFY);
 	}
 
 }

@@ -10,6 +10,7 @@ import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import io.github.tokenrefresh.core.Token;
 import io.github.tokenrefresh.core.TokenAcquisitionException;
@@ -39,7 +40,8 @@ class OAuth2TokenSourceTests {
 	private static final Instant NOW = Instant.parse("2026-03-01T10:00:00Z");
 
 	private static final String TOKEN_RESPONSE = "{\"access_token\":\"at-1\",\"token_type\":\"Bearer\","
-			+ "\"expires_in\":3600,\"refresh_token\":\"rt-1\",\"refresh_expires_in\":\"7200\",\"scope\":\"read write\"}";
+			+ "\"expires_in\":3600,\"refresh_token\":\"rt-1\",\"refresh_expires_in\":\"7200\","
+			+ "\"scope\":\"read write\"}";
 
 	private final MockWebServer server = new MockWebServer();
 
@@ -91,7 +93,7 @@ class OAuth2TokenSourceTests {
 	}
 
 	private RecordedRequest take() throws InterruptedException {
-		return this.server.takeRequest(5, java.util.concurrent.TimeUnit.SECONDS);
+		return this.server.takeRequest(5, TimeUnit.SECONDS);
 	}
 
 	private static String basic(String id, String secret) {
@@ -173,7 +175,8 @@ class OAuth2TokenSourceTests {
 			.assertNext((token) -> assertThat(token.getRefreshToken()).isEqualTo("rt-1"))
 			.expectComplete()
 			.verify(VERIFY);
-		assertThat(form(take())).containsEntry("grant_type", "refresh_token").containsEntry("refresh_token", "seed-rt");
+		assertThat(form(take())).containsEntry("grant_type", "refresh_token")
+			.containsEntry("refresh_token", "seed-rt");
 	}
 
 	@Test
@@ -223,7 +226,8 @@ class OAuth2TokenSourceTests {
 	@Test
 	void jwtBearerGrantSendsTheAssertion() throws Exception {
 		respond(200, TOKEN_RESPONSE);
-		String assertion = jwt("{\"iss\":\"svc\",\"sub\":\"svc\",\"aud\":\"idp\",\"iat\":1772359200,\"exp\":1772359500}");
+		String assertion = jwt(
+				"{\"iss\":\"svc\",\"sub\":\"svc\",\"aud\":\"idp\",\"iat\":1772359200,\"exp\":1772359500}");
 		OAuth2TokenSource source = source(registration(AuthorizationGrantType.JWT_BEARER).build())
 			.assertion(Mono.just(assertion))
 			.build();

@@ -69,7 +69,8 @@ class TokenRefreshBeanRegistrar implements ImportBeanDefinitionRegistrar, Enviro
 	}
 
 	private static WebClient createWebClient(BeanFactory beanFactory, String baseUrl) {
-		WebClient.Builder builder = beanFactory.getBeanProvider(WebClient.Builder.class).getIfAvailable(WebClient::builder);
+		WebClient.Builder builder = beanFactory.getBeanProvider(WebClient.Builder.class)
+			.getIfAvailable(WebClient::builder);
 		DeferredTokenRefreshFilter filter = new DeferredTokenRefreshFilter(
 				beanFactory.getBeanProvider(TokenRefreshExchangeFilterFunction.class));
 		return DeferredTokenRefreshFilter.addIfAbsent(builder, filter).baseUrl(baseUrl).build();

@@ -12,6 +12,7 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 import io.github.tokenrefresh.autoconfigure.TokenRefreshProperties.Client;
+import io.github.tokenrefresh.autoconfigure.TokenRefreshProperties.Login;
 import org.springframework.util.StringUtils;
 
 /**
@@ -42,7 +43,8 @@ final class TokenRefreshPropertiesValidator {
 		validateUrl(prefix + "login.uri", client.getLogin().getUri(), "https://api.example.com/auth/login");
 		validateUrl(prefix + "login.refresh-uri", client.getLogin().getRefreshUri(),
 				"https://api.example.com/auth/refresh");
-		if (StringUtils.hasText(client.getLogin().getRefreshUri()) && !StringUtils.hasText(client.getLogin().getUri())) {
+		Login login = client.getLogin();
+		if (StringUtils.hasText(login.getRefreshUri()) && !StringUtils.hasText(login.getUri())) {
 			throw InvalidTokenRefreshConfigurationException.of(prefix + "login.refresh-uri",
 					"is set without " + prefix + "login.uri; set login.uri as well or remove login.refresh-uri");
 		}

@@ -57,7 +57,7 @@ class TokenRefreshAutoConfigurationTests {
 			assertThat(context).hasSingleBean(TokenRefreshWebClientBeanPostProcessor.class);
 			assertThat(context).getBean("billingTokenManager").isInstanceOf(TokenManager.class);
 			assertThat(context).getBean("billing").isInstanceOf(WebClient.class);
-			assertThat(context.getBean(TokenRefreshExchangeFilterFunction.class).getClients()).containsOnlyKeys("billing");
+			assertThat(filter(context).getClients()).containsOnlyKeys("billing");
 			assertThat(tokenFilterCount(context.getBean("billing", WebClient.class))).isOne();
 		});
 	}
@@ -74,15 +74,17 @@ class TokenRefreshAutoConfigurationTests {
 
 	@Test
 	void backsOffWhenDisabled() {
-		this.contextRunner.withPropertyValues(BILLING).withPropertyValues("token-refresh.enabled=false").run((context) -> {
-			assertThat(context).hasNotFailed();
-			assertThat(context).doesNotHaveBean(TokenStore.class);
-			assertThat(context).doesNotHaveBean(TokenManager.class);
-			assertThat(context).doesNotHaveBean(TokenRefreshExchangeFilterFunction.class);
-			assertThat(context).doesNotHaveBean(TokenRefreshWebClientCustomizer.class);
-			assertThat(context).doesNotHaveBean(TokenRefreshWebClientBeanPostProcessor.class);
-			assertThat(context).doesNotHaveBean("billing");
-		});
+		this.contextRunner.withPropertyValues(BILLING)
+			.withPropertyValues("token-refresh.enabled=false")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context).doesNotHaveBean(TokenStore.class);
+				assertThat(context).doesNotHaveBean(TokenManager.class);
+				assertThat(context).doesNotHaveBean(TokenRefreshExchangeFilterFunction.class);
+				assertThat(context).doesNotHaveBean(TokenRefreshWebClientCustomizer.class);
+				assertThat(context).doesNotHaveBean(TokenRefreshWebClientBeanPostProcessor.class);
+				assertThat(context).doesNotHaveBean("billing");
+			});
 	}
 
 	@Test
@@ -119,11 +121,13 @@ class TokenRefreshAutoConfigurationTests {
 	@Test
 	void userTokenStoreBacksOffTheInMemoryStore() {
 		TokenStore store = new InMemoryTokenStore();
-		this.contextRunner.withPropertyValues(BILLING).withBean("myStore", TokenStore.class, () -> store).run((context) -> {
-			assertThat(context).hasSingleBean(TokenStore.class);
-			assertThat(context).getBean(TokenStore.class).isSameAs(store);
-			assertThat(context.getBean("billingTokenManager").toString()).contains(store.toString());
-		});
+		this.contextRunner.withPropertyValues(BILLING)
+			.withBean("myStore", TokenStore.class, () -> store)
+			.run((context) -> {
+				assertThat(context).hasSingleBean(TokenStore.class);
+				assertThat(context).getBean(TokenStore.class).isSameAs(store);
+				assertThat(context.getBean("billingTokenManager").toString()).contains(store.toString());
+			});
 	}
 
 	@Test
@@ -136,12 +140,14 @@ class TokenRefreshAutoConfigurationTests {
 
 	@Test
 	void redisStoreTypeWithoutRedisStoreFailsWithTheFix() {
-		this.contextRunner.withPropertyValues(BILLING).withPropertyValues("token-refresh.store.type=redis").run((context) -> {
-			FailureAnalysis analysis = analyze(context);
-			assertThat(analysis.getDescription()).contains("token-refresh.store.type is redis");
-			assertThat(analysis.getAction()).contains("spring-boot-starter-data-redis-reactive")
-				.contains("spring.data.redis.*");
-		});
+		this.contextRunner.withPropertyValues(BILLING)
+			.withPropertyValues("token-refresh.store.type=redis")
+			.run((context) -> {
+				FailureAnalysis analysis = analyze(context);
+				assertThat(analysis.getDescription()).contains("token-refresh.store.type is redis");
+				assertThat(analysis.getAction()).contains("spring-boot-starter-data-redis-reactive")
+					.contains("spring.data.redis.*");
+			});
 	}
 
 	@Test
@@ -200,7 +206,7 @@ class TokenRefreshAutoConfigurationTests {
 			.withBean("billingTokenManager", TokenManager.class, () -> manager)
 			.run((context) -> {
 				assertThat(context).hasSingleBean(TokenManager.class);
-				TokenClient client = context.getBean(TokenRefreshExchangeFilterFunction.class).getClients().get("billing");
+				TokenClient client = filter(context).getClients().get("billing");
 				assertThat(client.getManager()).isSameAs(manager);
 			});
 	}
@@ -253,7 +259,7 @@ class TokenRefreshAutoConfigurationTests {
 					"token-refresh.clients.billing.client-id=app")
 			.run((context) -> {
 				assertThat(context).doesNotHaveBean(WebClient.class);
-				assertThat(context.getBean(TokenRefreshExchangeFilterFunction.class).getClients()).containsKey("billing");
+				assertThat(filter(context).getClients()).containsKey("billing");
 			});
 	}
 
@@ -396,6 +402,10 @@ class TokenRefreshAutoConfigurationTests {
 		FailureAnalysis analysis = new TokenRefreshFailureAnalyzer().analyze(context.getStartupFailure());
 		assertThat(analysis).as("failure analysis of %s", context.getStartupFailure()).isNotNull();
 		return analysis;
+	}
+
+	private static TokenRefreshExchangeFilterFunction filter(AssertableApplicationContext context) {
+		return context.getBean(TokenRefreshExchangeFilterFunction.class);
 	}
 
 	static int tokenFilterCount(WebClient webClient) {

@@ -44,74 +44,74 @@ class TokenRefreshValidationTests {
 			AutoConfigurations.of(WebClientAutoConfiguration.class, TokenRefreshAutoConfiguration.class));
 
 	static Stream<Arguments> invalidConfigurations() {
+		String registration = "spring.security.oauth2.client.registration.billing.";
 		return Stream.of(
-				invalid("no token source", List.of(C + "base-url=http://localhost:8081"),
-						C.substring(0, C.length() - 1) + " has no token source; set one of registration-id, token-uri or login.uri"),
-				invalid("two token sources", List.of(TOKEN_URI, CLIENT_ID, C + "login.uri=http://localhost:9000/login"),
-						"token-refresh.clients.billing has more than one token source (token-uri, login.uri)"),
-				invalid("three token sources",
-						List.of(TOKEN_URI, CLIENT_ID, C + "registration-id=billing", C + "login.uri=http://localhost/login"),
-						"has more than one token source (registration-id, token-uri, login.uri)"),
-				invalid("unknown registration-id", List.of(C + "registration-id=nowhere"),
-						C + "registration-id names no registration: configure "
-								+ "spring.security.oauth2.client.registration.nowhere.*"),
+				invalid("no token source", "token-refresh.clients.billing has no token source; set one of "
+						+ "registration-id, token-uri or login.uri", C + "base-url=http://localhost:8081"),
+				invalid("two token sources",
+						"token-refresh.clients.billing has more than one token source (token-uri, login.uri)",
+						TOKEN_URI, CLIENT_ID, C + "login.uri=http://localhost:9000/login"),
+				invalid("three token sources", "has more than one token source (registration-id, token-uri, login.uri)",
+						TOKEN_URI, CLIENT_ID, C + "registration-id=billing", C + "login.uri=http://localhost/login"),
+				invalid("unknown registration-id", C + "registration-id names no registration: configure "
+						+ "spring.security.oauth2.client.registration.nowhere.*", C + "registration-id=nowhere"),
 				invalid("registration without token-uri",
-						List.of(C + "registration-id=billing",
-								"spring.security.oauth2.client.registration.billing.client-id=app",
-								"spring.security.oauth2.client.registration.billing.authorization-grant-type=client_credentials"),
-						"spring.security.oauth2.client.provider.billing.token-uri is required by " + C + "registration-id"),
+						"spring.security.oauth2.client.provider.billing.token-uri is required by " + C
+								+ "registration-id",
+						C + "registration-id=billing", registration + "client-id=app",
+						registration + "authorization-grant-type=client_credentials"),
 				invalid("registration with authorization_code",
-						List.of(C + "registration-id=billing",
-								"spring.security.oauth2.client.registration.billing.client-id=app",
-								"spring.security.oauth2.client.registration.billing.authorization-grant-type=authorization_code",
-								"spring.security.oauth2.client.provider.billing.token-uri=http://localhost/token"),
-						"spring.security.oauth2.client.registration.billing.authorization-grant-type must be client_credentials"),
-				invalid("malformed base-url", List.of(TOKEN_URI, CLIENT_ID, C + "base-url=localhost:8081"),
-						C + "base-url must be an absolute http or https URI"),
-				invalid("relative base-url", List.of(TOKEN_URI, CLIENT_ID, C + "base-url=/api"),
-						C + "base-url must be an absolute http or https URI"),
-				invalid("malformed token-uri", List.of(CLIENT_ID, C + "token-uri=ftp://auth/token"),
-						C + "token-uri must be an absolute http or https URI"),
-				invalid("malformed login.uri", List.of(C + "login.uri=auth/login"),
-						C + "login.uri must be an absolute http or https URI"),
-				invalid("malformed login.refresh-uri",
-						List.of(C + "login.uri=http://localhost/login", C + "login.refresh-uri=http//x"),
-						C + "login.refresh-uri must be an absolute http or https URI"),
-				invalid("refresh-uri without login", List.of(TOKEN_URI, CLIENT_ID, C + "login.refresh-uri=http://localhost/r"),
-						C + "login.refresh-uri is set without " + C + "login.uri"),
-				invalid("token-uri without client-id", List.of(TOKEN_URI), C + "client-id is required with " + C + "token-uri"),
-				invalid("password without username", List.of(TOKEN_URI, CLIENT_ID, C + "grant-type=password", C + "password=p"),
-						C + "username is required with grant-type password"),
-				invalid("password without password", List.of(TOKEN_URI, CLIENT_ID, C + "grant-type=password", C + "username=u"),
-						C + "password is required with grant-type password"),
-				invalid("refresh_token without refresh-token", List.of(TOKEN_URI, CLIENT_ID, C + "grant-type=refresh_token"),
-						C + "refresh-token is required with grant-type refresh_token"),
-				invalid("jwt-bearer without assertion", List.of(TOKEN_URI, CLIENT_ID, C + "grant-type=jwt-bearer"),
-						C + "assertion is required with grant-type jwt-bearer"),
-				invalid("unknown grant-type", List.of(TOKEN_URI, CLIENT_ID, C + "grant-type=authorization_code"),
-						C + "grant-type 'authorization_code' is not supported; use client_credentials, refresh_token, "
-								+ "password or jwt-bearer"),
-				invalid("grant-type with login", List.of(C + "login.uri=http://localhost/login", C + "grant-type=password"),
-						C + "grant-type applies only with " + C + "token-uri"),
+						registration + "authorization-grant-type must be client_credentials",
+						C + "registration-id=billing", registration + "client-id=app",
+						registration + "authorization-grant-type=authorization_code",
+						"spring.security.oauth2.client.provider.billing.token-uri=http://localhost/token"),
+				invalid("malformed base-url", C + "base-url must be an absolute http or https URI", TOKEN_URI,
+						CLIENT_ID, C + "base-url=localhost:8081"),
+				invalid("relative base-url", C + "base-url must be an absolute http or https URI", TOKEN_URI,
+						CLIENT_ID, C + "base-url=/api"),
+				invalid("malformed token-uri", C + "token-uri must be an absolute http or https URI", CLIENT_ID,
+						C + "token-uri=ftp://auth/token"),
+				invalid("malformed login.uri", C + "login.uri must be an absolute http or https URI",
+						C + "login.uri=auth/login"),
+				invalid("malformed login.refresh-uri", C + "login.refresh-uri must be an absolute http or https URI",
+						C + "login.uri=http://localhost/login", C + "login.refresh-uri=http//x"),
+				invalid("refresh-uri without login", C + "login.refresh-uri is set without " + C + "login.uri",
+						TOKEN_URI, CLIENT_ID, C + "login.refresh-uri=http://localhost/r"),
+				invalid("token-uri without client-id", C + "client-id is required with " + C + "token-uri",
+						TOKEN_URI),
+				invalid("password without username", C + "username is required with grant-type password", TOKEN_URI,
+						CLIENT_ID, C + "grant-type=password", C + "password=p"),
+				invalid("password without password", C + "password is required with grant-type password", TOKEN_URI,
+						CLIENT_ID, C + "grant-type=password", C + "username=u"),
+				invalid("refresh_token without refresh-token",
+						C + "refresh-token is required with grant-type refresh_token", TOKEN_URI, CLIENT_ID,
+						C + "grant-type=refresh_token"),
+				invalid("jwt-bearer without assertion", C + "assertion is required with grant-type jwt-bearer",
+						TOKEN_URI, CLIENT_ID, C + "grant-type=jwt-bearer"),
+				invalid("unknown grant-type", C + "grant-type 'authorization_code' is not supported; use "
+						+ "client_credentials, refresh_token, password or jwt-bearer", TOKEN_URI, CLIENT_ID,
+						C + "grant-type=authorization_code"),
+				invalid("grant-type with login", C + "grant-type applies only with " + C + "token-uri",
+						C + "login.uri=http://localhost/login", C + "grant-type=password"),
 				invalid("unknown authentication method",
-						List.of(TOKEN_URI, CLIENT_ID, C + "client-authentication-method=private_key_jwt"),
-						C + "client-authentication-method must be client_secret_basic, client_secret_post or none"),
-				invalid("negative refresh-before-expiry", List.of(TOKEN_URI, CLIENT_ID, C + "refresh-before-expiry=-1s"),
-						C + "refresh-before-expiry must not be negative"),
-				invalid("negative refresh-ahead", List.of(TOKEN_URI, CLIENT_ID, C + "refresh-ahead=-5s"),
-						C + "refresh-ahead must not be negative"),
-				invalid("negative rejection-cooldown", List.of(TOKEN_URI, CLIENT_ID, C + "rejection-cooldown=-1ms"),
-						C + "rejection-cooldown must not be negative"),
-				invalid("zero timeout", List.of(TOKEN_URI, CLIENT_ID, C + "timeout=0s"), C + "timeout must be positive"),
-				invalid("negative timeout", List.of(TOKEN_URI, CLIENT_ID, C + "timeout=-3s"), C + "timeout must be positive"),
-				invalid("negative retry-on-unauthorized", List.of(TOKEN_URI, CLIENT_ID, C + "retry-on-unauthorized=-1"),
-						C + "retry-on-unauthorized must not be negative"),
-				invalid("empty header-name", List.of(TOKEN_URI, CLIENT_ID, C + "header-name="),
-						C + "header-name must not be empty"));
+						C + "client-authentication-method must be client_secret_basic, client_secret_post or none",
+						TOKEN_URI, CLIENT_ID, C + "client-authentication-method=private_key_jwt"),
+				invalid("negative refresh-before-expiry", C + "refresh-before-expiry must not be negative", TOKEN_URI,
+						CLIENT_ID, C + "refresh-before-expiry=-1s"),
+				invalid("negative refresh-ahead", C + "refresh-ahead must not be negative", TOKEN_URI, CLIENT_ID,
+						C + "refresh-ahead=-5s"),
+				invalid("negative rejection-cooldown", C + "rejection-cooldown must not be negative", TOKEN_URI,
+						CLIENT_ID, C + "rejection-cooldown=-1ms"),
+				invalid("zero timeout", C + "timeout must be positive", TOKEN_URI, CLIENT_ID, C + "timeout=0s"),
+				invalid("negative timeout", C + "timeout must be positive", TOKEN_URI, CLIENT_ID, C + "timeout=-3s"),
+				invalid("negative retry-on-unauthorized", C + "retry-on-unauthorized must not be negative",
+						TOKEN_URI, CLIENT_ID, C + "retry-on-unauthorized=-1"),
+				invalid("empty header-name", C + "header-name must not be empty", TOKEN_URI, CLIENT_ID,
+						C + "header-name="));
 	}
 
-	private static Arguments invalid(String name, List<String> properties, String expected) {
-		return Arguments.argumentSet(name, properties, expected);
+	private static Arguments invalid(String name, String expected, String... properties) {
+		return Arguments.argumentSet(name, List.of(properties), expected);
 	}
 
 	@ParameterizedTest
@@ -119,7 +119,8 @@ class TokenRefreshValidationTests {
 	void invalidConfigurationFailsTheStartNamingThePropertyAndTheFix(List<String> properties, String expected) {
 		this.contextRunner.withPropertyValues(properties.toArray(String[]::new)).run((context) -> {
 			FailureAnalysis analysis = TokenRefreshAutoConfigurationTests.analyze(context);
-			assertThat(analysis.getDescription()).startsWith("Invalid token-refresh configuration: ").contains(expected);
+			assertThat(analysis.getDescription()).startsWith("Invalid token-refresh configuration: ")
+				.contains(expected);
 			assertThat(analysis.getAction()).isNotBlank();
 		});
 	}
@@ -161,7 +162,8 @@ class TokenRefreshValidationTests {
 				"token-refresh.clients.signed.assertion=eyJ.x.y",
 				"token-refresh.clients.inhouse.login.uri=http://localhost:9000/auth/login",
 				"token-refresh.clients.inhouse.login.refresh-uri=http://localhost:9000/auth/refresh",
-				"token-refresh.clients.inhouse.login.format=form", "token-refresh.clients.inhouse.login.body.username=u",
+				"token-refresh.clients.inhouse.login.format=form",
+				"token-refresh.clients.inhouse.login.body.username=u",
 				"token-refresh.clients.inhouse.login.body.password=p")
 			.run((context) -> {
 				assertThat(context).hasNotFailed();

@@ -48,7 +48,8 @@ class TokenSourcesIntegrationTests {
 
 	@Test
 	void registrationIdBuildsTheRegistrationFromPropertiesWithoutSpringSecurityConfiguration() {
-		this.contextRunner.withPropertyValues(C + "base-url=" + this.servers.resourceUrl(), C + "registration-id=partner",
+		this.contextRunner
+			.withPropertyValues(C + "base-url=" + this.servers.resourceUrl(), C + "registration-id=partner",
 				REGISTRATION + "client-id=partner-app", REGISTRATION + "client-secret=partner-secret",
 				REGISTRATION + "authorization-grant-type=client_credentials",
 				"spring.security.oauth2.client.provider.partner.token-uri=" + this.servers.tokenUri())
@@ -78,8 +79,9 @@ class TokenSourcesIntegrationTests {
 	@Test
 	void passwordGrantSendsTheConfiguredResourceOwner() {
 		this.contextRunner
-			.withPropertyValues(C + "base-url=" + this.servers.resourceUrl(), C + "token-uri=" + this.servers.tokenUri(),
-					C + "grant-type=password", C + "client-id=app", C + "client-authentication-method=client_secret_post",
+			.withPropertyValues(C + "base-url=" + this.servers.resourceUrl(),
+					C + "token-uri=" + this.servers.tokenUri(), C + "grant-type=password", C + "client-id=app",
+					C + "client-authentication-method=client_secret_post",
 					C + "username=alice", C + "password=alice-password")
 			.run((context) -> {
 				get(context.getBean("billing", WebClient.class));

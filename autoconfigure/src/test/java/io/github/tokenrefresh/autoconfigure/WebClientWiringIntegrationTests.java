@@ -20,7 +20,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.service.annotation.GetExchange;
 import org.springframework.web.service.annotation.HttpExchange;
-import org.springframework.web.service.registry.HttpServiceGroup;
+import org.springframework.web.service.registry.HttpServiceGroup.ClientType;
 import org.springframework.web.service.registry.ImportHttpServices;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
@@ -142,8 +142,8 @@ class WebClientWiringIntegrationTests {
 	}
 
 	@Configuration(proxyBeanMethods = false)
-	@ImportHttpServices(group = "billing", types = InvoicesApi.class, clientType = HttpServiceGroup.ClientType.WEB_CLIENT)
-	@ImportHttpServices(group = "other", types = StatusApi.class, clientType = HttpServiceGroup.ClientType.WEB_CLIENT)
+	@ImportHttpServices(group = "billing", types = InvoicesApi.class, clientType = ClientType.WEB_CLIENT)
+	@ImportHttpServices(group = "other", types = StatusApi.class, clientType = ClientType.WEB_CLIENT)
 	static class HttpServices {
 
 	}

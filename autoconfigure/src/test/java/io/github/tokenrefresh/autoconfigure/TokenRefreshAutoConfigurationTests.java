@@ -139,6 +139,15 @@ class TokenRefreshAutoConfigurationTests {
 	}
 
 	@Test
+	void unknownStoreTypeFailsNamingTheProperty() {
+		this.contextRunner.withPropertyValues("token-refresh.store.type=memcached").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("memcached");
+			assertThat(context.getStartupFailure()).hasStackTraceContaining("token-refresh.store.type");
+		});
+	}
+
+	@Test
 	void redisStoreTypeWithoutRedisStoreFailsWithTheFix() {
 		this.contextRunner.withPropertyValues(BILLING)
 			.withPropertyValues("token-refresh.store.type=redis")
@@ -197,6 +206,19 @@ class TokenRefreshAutoConfigurationTests {
 			.run((context) -> assertThat(analyze(context).getDescription())
 				.contains("token-refresh.clients.billing has no token source")
 				.contains("billingTokenSource"));
+	}
+
+	@Test
+	void userTokenSourceMayUseAWebClientBeanOfItsOwn() {
+		this.contextRunner.withPropertyValues("token-refresh.clients.billing.base-url=http://localhost:8081")
+			.withUserConfiguration(TokenSourceWithWebClient.class)
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(tokenFilterCount(context.getBean("authWebClient", WebClient.class))).isOne();
+				StepVerifier.create(context.getBean("billingTokenManager", TokenManager.class).getToken())
+					.expectNextCount(1)
+					.verifyComplete();
+			});
 	}
 
 	@Test
@@ -416,6 +438,23 @@ class TokenRefreshAutoConfigurationTests {
 						|| filter instanceof TokenRefreshExchangeFilterFunction)
 				.forEach(tokenFilters::add));
 		return tokenFilters.size();
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class TokenSourceWithWebClient {
+
+		@Bean
+		WebClient authWebClient() {
+			return WebClient.create("http://localhost:9000");
+		}
+
+		@Bean
+		TokenSource billingTokenSource(WebClient authWebClient) {
+			// A real source would call its endpoint through authWebClient; creating it must not cycle back.
+			assertThat(authWebClient).isNotNull();
+			return new CountingTokenSource("mine");
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -34,7 +34,9 @@ public class TokenRefreshProperties {
 	private final Store store = new Store();
 
 	/**
-	 * Clients by name. The name is the bean name of the client's WebClient and the key of its token in the store.
+	 * Clients by name. The name is the bean name of the client's WebClient and the key of its token in the store. A
+	 * TokenSource bean named after the client, such as 'billingTokenSource' for client 'billing', replaces the token
+	 * source that the client's properties describe.
 	 */
 	private final Map<String, Client> clients = new LinkedHashMap<>();
 

@@ -10,6 +10,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import org.springframework.core.NestedExceptionUtils;
+
 /**
  * Whether Redis answers, as a small circuit breaker: after a failed command the store stops sending commands
  * and lets one through per {@code probeInterval} to find out whether Redis is back. Logs one WARN when an outage
@@ -72,7 +74,8 @@ final class Availability {
 			return "no answer within the command timeout";
 		}
 		// Exception messages of Redis clients name the server and the failure, never a stored value.
-		return ex.getClass().getSimpleName() + ": " + ex.getMessage();
+		Throwable cause = NestedExceptionUtils.getMostSpecificCause(ex);
+		return cause.getClass().getSimpleName() + ": " + cause.getMessage();
 	}
 
 }

@@ -93,6 +93,7 @@ final class EmbeddedRedis implements AutoCloseable {
 	void restart() {
 		this.server = newServer();
 		start();
+		this.admin.close();
 		this.admin = this.adminClient.connect();
 	}
 

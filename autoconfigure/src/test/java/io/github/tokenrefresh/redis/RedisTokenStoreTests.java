@@ -197,6 +197,9 @@ class RedisTokenStoreTests {
 		redis.resetCommandCount();
 		Flux.range(0, 1000).flatMap((i) -> store.get(this.key)).blockLast(TIMEOUT);
 		assertThat(redis.commandCount()).isZero();
+		// The count is real: a key this instance never saw costs one GET.
+		store.get(this.key + ":unseen").block(TIMEOUT);
+		assertThat(redis.commandCount()).isEqualTo(1);
 	}
 
 	@Test

@@ -111,6 +111,8 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 			return 0
 			""", Long.class);
 
+	private static final String BYPASS_NEAR_CACHE = RedisTokenStore.class.getName() + ".BYPASS_NEAR_CACHE";
+
 	private static final Duration FIRST_POLL = Duration.ofMillis(50);
 
 	private static final Duration LAST_POLL = Duration.ofMillis(500);
@@ -168,9 +170,9 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 	@Override
 	public Mono<Token> get(String key) {
 		Assert.notNull(key, "'key' must not be null");
-		return Mono.defer(() -> {
+		return Mono.deferContextual((context) -> {
 			Slot slot = slot(key);
-			Token cached = slot.trusted(now());
+			Token cached = key.equals(context.getOrDefault(BYPASS_NEAR_CACHE, null)) ? null : slot.trusted(now());
 			return (cached != null) ? Mono.just(cached) : read(slot);
 		});
 	}
@@ -260,7 +262,6 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 		return Mono.defer(() -> {
 			Slot slot = slot(key);
 			slot.clear();
-			slot.distrust();
 			if (!this.availability.shouldTry()) {
 				return Mono.empty();
 			}
@@ -279,12 +280,10 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 	public Mono<Token> refreshExclusively(String key, Mono<Token> refresh) {
 		Assert.notNull(key, "'key' must not be null");
 		Assert.notNull(refresh, "'refresh' must not be null");
-		return Mono.defer(() -> {
-			Slot slot = slot(key);
-			// The refresh must see the newest token in Redis, its refresh token above all (rotation).
-			slot.distrust();
-			return exclusively(slot, refresh, System.nanoTime() + this.leaseWait.toNanos());
-		});
+		// The refresh's re-read must see the newest token in Redis, its refresh token above all (rotation); other
+		// requests meanwhile keep the near cache.
+		Mono<Token> reading = refresh.contextWrite((context) -> context.put(BYPASS_NEAR_CACHE, key));
+		return Mono.defer(() -> exclusively(slot(key), reading, System.nanoTime() + this.leaseWait.toNanos()));
 	}
 
 	private Mono<Token> exclusively(Slot slot, Mono<Token> refresh, long deadline) {

@@ -25,13 +25,8 @@ final class Slot {
 
 	final String leaseKey;
 
-	private @Nullable Token token;
-
-	private @Nullable String fingerprint;
-
-	private boolean trusted;
-
-	private Instant trustedUntil = Instant.MIN;
+	// Read on every request without a lock; replaced whole under the lock.
+	private volatile Entry entry = Entry.EMPTY;
 
 	private long generation;
 
@@ -49,12 +44,13 @@ final class Slot {
 		this.leaseKey = key + ":lease";
 	}
 
-	synchronized @Nullable Token trusted(Instant now) {
-		return (this.trusted && now.isBefore(this.trustedUntil)) ? this.token : null;
+	@Nullable Token trusted(Instant now) {
+		Entry entry = this.entry;
+		return (entry.trusted() && now.isBefore(entry.trustedUntil())) ? entry.token() : null;
 	}
 
-	synchronized @Nullable Token fallback() {
-		return this.token;
+	@Nullable Token fallback() {
+		return this.entry.token();
 	}
 
 	synchronized long generation() {
@@ -67,10 +63,7 @@ final class Slot {
 	 */
 	synchronized void remember(Token token, String fingerprint, long generation, Instant trustedUntil) {
 		if (this.generation == generation || fingerprint.equals(this.announced)) {
-			this.token = token;
-			this.fingerprint = fingerprint;
-			this.trusted = true;
-			this.trustedUntil = trustedUntil;
+			this.entry = new Entry(token, fingerprint, true, trustedUntil);
 		}
 	}
 
@@ -78,13 +71,11 @@ final class Slot {
 	 * Keep a token written while Redis is unreachable, put-if-newer like Redis would.
 	 */
 	synchronized Token rememberLocally(Token candidate, String fingerprint, Instant trustedUntil) {
-		if (this.token != null && this.token.getIssuedAt().isAfter(candidate.getIssuedAt())) {
-			return this.token;
+		Token current = this.entry.token();
+		if (current != null && current.getIssuedAt().isAfter(candidate.getIssuedAt())) {
+			return current;
 		}
-		this.token = candidate;
-		this.fingerprint = fingerprint;
-		this.trusted = true;
-		this.trustedUntil = trustedUntil;
+		this.entry = new Entry(candidate, fingerprint, true, trustedUntil);
 		return candidate;
 	}
 
@@ -92,7 +83,7 @@ final class Slot {
 	 * Stop serving the token without asking Redis, but keep it as the fallback.
 	 */
 	synchronized void distrust() {
-		this.trusted = false;
+		this.entry = this.entry.distrusted();
 		this.generation++;
 	}
 
@@ -101,7 +92,7 @@ final class Slot {
 	 */
 	synchronized void forget(long generation) {
 		if (this.generation == generation) {
-			clear();
+			this.entry = Entry.EMPTY;
 		}
 	}
 
@@ -110,8 +101,8 @@ final class Slot {
 	 * @return whether it was dropped
 	 */
 	synchronized boolean discard(String fingerprint) {
-		if (fingerprint.equals(this.fingerprint)) {
-			clear();
+		if (fingerprint.equals(this.entry.fingerprint())) {
+			this.entry = Entry.EMPTY;
 			this.generation++;
 			return true;
 		}
@@ -119,16 +110,15 @@ final class Slot {
 	}
 
 	synchronized void clear() {
-		this.token = null;
-		this.fingerprint = null;
-		this.trusted = false;
+		this.entry = Entry.EMPTY;
+		this.generation++;
 	}
 
 	void onPut(@Nullable String fingerprint) {
 		synchronized (this) {
 			this.announced = fingerprint;
-			if (fingerprint == null || !fingerprint.equals(this.fingerprint)) {
-				this.trusted = false;
+			if (fingerprint == null || !fingerprint.equals(this.entry.fingerprint())) {
+				this.entry = this.entry.distrusted();
 				this.generation++;
 			}
 		}
@@ -139,10 +129,8 @@ final class Slot {
 	void onRemove(@Nullable String fingerprint) {
 		synchronized (this) {
 			this.announced = null;
-			if (fingerprint == null || fingerprint.equals(this.fingerprint)) {
-				clear();
-			}
-			this.trusted = false;
+			this.entry = (fingerprint == null || fingerprint.equals(this.entry.fingerprint())) ? Entry.EMPTY
+					: this.entry.distrusted();
 			this.generation++;
 		}
 		this.releases.incrementAndGet();
@@ -171,6 +159,16 @@ final class Slot {
 	}
 
 	record Mark(long puts, long releases) {
+	}
+
+	private record Entry(@Nullable Token token, @Nullable String fingerprint, boolean trusted, Instant trustedUntil) {
+
+		static final Entry EMPTY = new Entry(null, null, false, Instant.MIN);
+
+		Entry distrusted() {
+			return new Entry(this.token, this.fingerprint, false, this.trustedUntil);
+		}
+
 	}
 
 }

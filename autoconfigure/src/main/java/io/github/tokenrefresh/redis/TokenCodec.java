@@ -43,7 +43,7 @@ final class TokenCodec {
 
 	private final JsonMapper mapper = JsonMapper.builder().build();
 
-	private final SecureRandom random = new SecureRandom();
+	private final SecureRandom random = random();
 
 	private final @Nullable SecretKey key;
 
@@ -52,6 +52,22 @@ final class TokenCodec {
 			throw new IllegalArgumentException("'encryptionKey' must be 256 bits (" + KEY_BYTES + " bytes)");
 		}
 		this.key = (encryptionKey != null) ? new SecretKeySpec(encryptionKey.clone(), "AES") : null;
+	}
+
+	/**
+	 * A DRBG seeded once, here: the default generator reads {@code /dev/urandom} on every call, a blocking read
+	 * on an event loop.
+	 */
+	private static SecureRandom random() {
+		SecureRandom random;
+		try {
+			random = SecureRandom.getInstance("DRBG");
+		}
+		catch (NoSuchAlgorithmException ex) {
+			random = new SecureRandom();
+		}
+		random.nextBytes(new byte[IV_BYTES]);
+		return random;
 	}
 
 	boolean isEncrypting() {

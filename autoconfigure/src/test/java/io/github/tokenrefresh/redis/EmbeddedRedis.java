@@ -16,6 +16,7 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import io.lettuce.core.resource.DefaultClientResources;
+import org.jspecify.annotations.Nullable;
 import redis.embedded.RedisServer;
 
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
@@ -133,13 +134,24 @@ final class EmbeddedRedis implements AutoCloseable {
 	 * {@link #resetCommandCount()}.
 	 */
 	long commandCount() {
+		return commandCount(null);
+	}
+
+	/**
+	 * Return how many times the server executed the given command since the last {@link #resetCommandCount()}.
+	 */
+	long calls(String command) {
+		return commandCount(command);
+	}
+
+	private long commandCount(@Nullable String only) {
 		long count = 0;
 		for (String line : admin().info("commandstats").split("\r?\n")) {
 			if (!line.startsWith("cmdstat_")) {
 				continue;
 			}
 			String command = line.substring("cmdstat_".length(), line.indexOf(':'));
-			if (!ADMIN_COMMANDS.contains(command)) {
+			if ((only != null) ? only.equals(command) : !ADMIN_COMMANDS.contains(command)) {
 				String calls = line.substring(line.indexOf("calls=") + "calls=".length());
 				count += Long.parseLong(calls.substring(0, calls.indexOf(',')));
 			}

@@ -93,6 +93,9 @@ class RedisTokenStoreFleetTests {
 		TokenManager b = instance();
 		Token token = a.getToken().block(TIMEOUT);
 		assertThat(b.getToken().block(TIMEOUT)).isEqualTo(token);
+		// Let the lease release and both subscriptions, which finish after the tokens are handed out, settle.
+		awaitSubscribers(a, 2);
+		await().atMost(TIMEOUT).until(() -> redis.admin().exists(a.getKey() + ":lease") == 0);
 		redis.resetCommandCount();
 		List<Token> tokens = Flux
 			.merge(Flux.range(0, 1000).flatMap((i) -> a.getToken()), Flux.range(0, 1000).flatMap((i) -> b.getToken()))

@@ -1,5 +1,6 @@
 package io.github.tokenrefresh.autoconfigure;
 
+import java.time.Duration;
 import java.util.Base64;
 
 import io.github.tokenrefresh.core.TokenStore;
@@ -37,7 +38,9 @@ import org.springframework.util.StringUtils;
 @EnableConfigurationProperties(RedisTokenStoreProperties.class)
 public final class RedisTokenStoreAutoConfiguration {
 
-	static final String ENCRYPTION_KEY_PROPERTY = "token-refresh.store.redis.encryption-key";
+	private static final String PREFIX = "token-refresh.store.redis.";
+
+	private static final String ENCRYPTION_KEY_PROPERTY = PREFIX + "encryption-key";
 
 	@Bean
 	@ConditionalOnMissingBean(TokenStore.class)
@@ -46,12 +49,19 @@ public final class RedisTokenStoreAutoConfiguration {
 			RedisTokenStoreProperties properties) {
 		return RedisTokenStore.builder(connectionFactory)
 			.encryptionKey(encryptionKey(properties.getEncryptionKey()))
-			.commandTimeout(properties.getCommandTimeout())
-			.leaseTtl(properties.getLeaseTtl())
-			.leaseWait(properties.getLeaseWait())
-			.defaultTtl(properties.getDefaultTtl())
-			.refreshTokenTtl(properties.getRefreshTokenTtl())
+			.commandTimeout(positive(properties.getCommandTimeout(), "command-timeout"))
+			.leaseTtl(positive(properties.getLeaseTtl(), "lease-ttl"))
+			.leaseWait(positive(properties.getLeaseWait(), "lease-wait"))
+			.defaultTtl(positive(properties.getDefaultTtl(), "default-ttl"))
+			.refreshTokenTtl(positive(properties.getRefreshTokenTtl(), "refresh-token-ttl"))
 			.build();
+	}
+
+	private static Duration positive(@Nullable Duration duration, String property) {
+		if (duration == null || duration.isNegative() || duration.isZero()) {
+			throw new InvalidConfigurationPropertyValueException(PREFIX + property, duration, "must be positive");
+		}
+		return duration;
 	}
 
 	private static byte @Nullable [] encryptionKey(@Nullable String encoded) {

@@ -52,6 +52,11 @@ final class TokenCodec {
 			throw new IllegalArgumentException("'encryptionKey' must be 256 bits (" + KEY_BYTES + " bytes)");
 		}
 		this.key = (encryptionKey != null) ? new SecretKeySpec(encryptionKey.clone(), "AES") : null;
+		// Load the providers now, at startup, rather than on the first request's event loop.
+		fingerprint(Token.builder("warm-up").build());
+		if (this.key != null) {
+			encrypt(new byte[0], "warm-up");
+		}
 	}
 
 	/**

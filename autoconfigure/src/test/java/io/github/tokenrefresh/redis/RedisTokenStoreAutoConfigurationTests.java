@@ -146,6 +146,14 @@ class RedisTokenStoreAutoConfigurationTests {
 	}
 
 	@Test
+	void failsToStartWithANonPositiveLeaseWait() {
+		this.contextRunner.withPropertyValues("token-refresh.store.type=redis", "token-refresh.store.redis.lease-wait=0s")
+			.run((context) -> assertThat(context.getStartupFailure()).rootCause()
+				.hasMessageContaining("token-refresh.store.redis.lease-wait")
+				.hasMessageContaining("must be positive"));
+	}
+
+	@Test
 	void failsToStartWithAKeyThatIsNotBase64() {
 		this.contextRunner
 			.withPropertyValues("token-refresh.store.type=redis",

@@ -217,8 +217,8 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 				return Mono.just(slot.rememberLocally(token, fingerprint, trustedUntil(token)));
 			}
 			long generation = slot.generation();
-			List<String> args = List.of(this.codec.encode(key, token), String.valueOf(token.getIssuedAt().toEpochMilli()),
-					fingerprint, String.valueOf(ttl(token).toMillis()), slot.channel,
+			List<String> args = List.of(this.codec.encode(key, token),
+					String.valueOf(token.getIssuedAt().toEpochMilli()), fingerprint, String.valueOf(ttl(token).toMillis()), slot.channel,
 					this.codec.putEvent(fingerprint, token));
 			return command(this.redis.execute(PUT_IF_NEWER, List.of(key), args).next())
 				.map((result) -> stored(slot, token, fingerprint, generation, result))

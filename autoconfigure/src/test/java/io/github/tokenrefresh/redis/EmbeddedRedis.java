@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
@@ -171,7 +172,7 @@ final class EmbeddedRedis implements AutoCloseable {
 	@Override
 	public void close() {
 		this.factories.forEach(LettuceConnectionFactory::destroy);
-		this.resources.forEach((clientResources) -> clientResources.shutdown(0, 1, java.util.concurrent.TimeUnit.SECONDS));
+		this.resources.forEach((clientResources) -> clientResources.shutdown(0, 1, TimeUnit.SECONDS));
 		this.admin.close();
 		this.adminClient.shutdown();
 		stop();

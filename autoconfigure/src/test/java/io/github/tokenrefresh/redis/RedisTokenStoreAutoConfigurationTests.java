@@ -135,7 +135,8 @@ class RedisTokenStoreAutoConfigurationTests {
 	void failsToStartWithAKeyOfTheWrongLength() {
 		String shortKey = "c2hvcnQta2V5LW9mLTE2Yg==";
 		this.contextRunner
-			.withPropertyValues("token-refresh.store.type=redis", "token-refresh.store.redis.encryption-key=" + shortKey)
+			.withPropertyValues("token-refresh.store.type=redis",
+					"token-refresh.store.redis.encryption-key=" + shortKey)
 			.run((context) -> {
 				assertThat(context).hasFailed();
 				assertThat(context.getStartupFailure()).rootCause()
@@ -147,7 +148,8 @@ class RedisTokenStoreAutoConfigurationTests {
 
 	@Test
 	void failsToStartWithANonPositiveLeaseWait() {
-		this.contextRunner.withPropertyValues("token-refresh.store.type=redis", "token-refresh.store.redis.lease-wait=0s")
+		this.contextRunner
+			.withPropertyValues("token-refresh.store.type=redis", "token-refresh.store.redis.lease-wait=0s")
 			.run((context) -> assertThat(context.getStartupFailure()).rootCause()
 				.hasMessageContaining("token-refresh.store.redis.lease-wait")
 				.hasMessageContaining("must be positive"));

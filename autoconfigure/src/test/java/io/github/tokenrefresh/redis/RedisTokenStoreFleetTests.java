@@ -12,6 +12,7 @@ import io.github.tokenrefresh.core.TokenManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -52,7 +53,7 @@ class RedisTokenStoreFleetTests {
 		redis.close();
 	}
 
-	@org.junit.jupiter.api.BeforeEach
+	@BeforeEach
 	void setUp(TestInfo info) {
 		this.clientName = info.getTestMethod().orElseThrow().getName();
 		this.tokenServer = new TestTokenServer(true, Duration.ofSeconds(300));
@@ -115,7 +116,8 @@ class RedisTokenStoreFleetTests {
 		Token renewed = b.getTokenAfterUnauthorized(rejected).block(TIMEOUT);
 		assertThat(renewed.getAccessToken()).isNotEqualTo(rejected.getAccessToken());
 		// The eviction reaches A as a notification: A reads Redis on its next request instead of its own copy.
-		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(a.getToken().block(TIMEOUT)).isEqualTo(renewed));
+		await().atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(a.getToken().block(TIMEOUT)).isEqualTo(renewed));
 		assertThat(this.tokenServer.requests()).isEqualTo(2);
 	}
 

@@ -96,7 +96,8 @@ class RedisTokenStoreOutageTests {
 	}
 
 	private static List<Token> requests(TokenManager a, TokenManager b) {
-		return Flux.merge(Flux.range(0, 200).flatMap((i) -> a.getToken()), Flux.range(0, 200).flatMap((i) -> b.getToken()))
+		return Flux
+			.merge(Flux.range(0, 200).flatMap((i) -> a.getToken()), Flux.range(0, 200).flatMap((i) -> b.getToken()))
 			.collectList()
 			.block(TIMEOUT);
 	}

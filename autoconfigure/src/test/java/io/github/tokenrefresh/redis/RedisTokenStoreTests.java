@@ -9,6 +9,7 @@ import java.util.Set;
 import io.github.tokenrefresh.core.Token;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -58,7 +59,7 @@ class RedisTokenStoreTests {
 		redis.close();
 	}
 
-	@org.junit.jupiter.api.BeforeEach
+	@BeforeEach
 	void key(TestInfo info) {
 		this.key = "token-refresh:" + info.getTestMethod().orElseThrow().getName();
 	}
@@ -229,7 +230,8 @@ class RedisTokenStoreTests {
 			other.get(this.key).block(TIMEOUT);
 			await().atMost(TIMEOUT).until(() -> redis.subscribers(this.key + ":events") == 2);
 			other.put(this.key, second).block(TIMEOUT);
-			await().atMost(TIMEOUT).untilAsserted(() -> assertThat(store.get(this.key).block(TIMEOUT)).isEqualTo(second));
+			await().atMost(TIMEOUT)
+				.untilAsserted(() -> assertThat(store.get(this.key).block(TIMEOUT)).isEqualTo(second));
 		}
 		finally {
 			other.destroy();

@@ -89,7 +89,10 @@ class SlotTests {
 	void signalsWaitersOfAChangeThatHappenedBeforeTheyListened() {
 		Slot.Mark mark = this.slot.mark();
 		this.slot.onPut(fingerprint(this.second));
-		StepVerifier.create(this.slot.changedSince(mark)).expectNext(true).expectComplete().verify(Duration.ofSeconds(1));
+		StepVerifier.create(this.slot.changedSince(mark))
+			.expectNext(true)
+			.expectComplete()
+			.verify(Duration.ofSeconds(1));
 	}
 
 	@Test

@@ -141,6 +141,21 @@ class RedisTokenStoreFleetTests {
 	}
 
 	@Test
+	void usesTheTokenOfTheInstanceThatWonARotationRaceInsteadOfLoggingIn() {
+		// A lease wait far shorter than the token call: both instances refresh with the same refresh token.
+		TokenManager a = instance((builder) -> builder.leaseWait(Duration.ofMillis(1)));
+		TokenManager b = instance((builder) -> builder.leaseWait(Duration.ofMillis(1)));
+		Token first = a.getToken().block(TIMEOUT);
+		assertThat(b.getToken().block(TIMEOUT)).isEqualTo(first);
+		this.tokenServer.delay(Duration.ofMillis(200), Duration.ofMillis(1000));
+		this.clock.advance(Duration.ofSeconds(250));
+		List<Token> tokens = Flux.merge(a.getToken(), b.getToken()).collectList().block(TIMEOUT);
+		assertThat(this.tokenServer.invalidGrants()).isEqualTo(1);
+		assertThat(this.tokenServer.logins()).isEqualTo(1);
+		assertThat(accessTokens(tokens)).hasSize(1).doesNotContain(first.getAccessToken());
+	}
+
+	@Test
 	void doesNotWaitForALostLeaseHolderLongerThanTheLeaseWait() {
 		Duration leaseWait = Duration.ofSeconds(1);
 		TokenManager b = instance((builder) -> builder.leaseWait(leaseWait));

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.tokenrefresh.core.Token;
@@ -50,6 +51,10 @@ final class TestTokenServer implements AutoCloseable {
 
 	private final Duration expiresIn;
 
+	private volatile Duration successDelay = Duration.ZERO;
+
+	private volatile Duration rejectionDelay = Duration.ZERO;
+
 	TestTokenServer(boolean issueRefreshTokens, Duration expiresIn) {
 		this.issueRefreshTokens = issueRefreshTokens;
 		this.expiresIn = expiresIn;
@@ -75,7 +80,7 @@ final class TestTokenServer implements AutoCloseable {
 			this.refreshes.incrementAndGet();
 			if (!this.validRefreshTokens.remove(form.get("refresh_token"))) {
 				this.invalidGrants.incrementAndGet();
-				return json(400, "{\"error\":\"invalid_grant\"}");
+				return json(400, "{\"error\":\"invalid_grant\"}", this.rejectionDelay);
 			}
 		}
 		else {
@@ -89,11 +94,23 @@ final class TestTokenServer implements AutoCloseable {
 			this.validRefreshTokens.add(refreshToken);
 			body.append(",\"refresh_token\":\"").append(refreshToken).append("\"");
 		}
-		return json(200, body.append("}").toString());
+		return json(200, body.append("}").toString(), this.successDelay);
 	}
 
-	private static MockResponse json(int status, String body) {
-		return new MockResponse.Builder().code(status).setHeader("Content-Type", "application/json").body(body).build();
+	private static MockResponse json(int status, String body, Duration delay) {
+		return new MockResponse.Builder().code(status)
+			.setHeader("Content-Type", "application/json")
+			.body(body)
+			.headersDelay(delay.toMillis(), TimeUnit.MILLISECONDS)
+			.build();
+	}
+
+	/**
+	 * Answer successful calls after {@code success} and rejected ones after {@code rejection}.
+	 */
+	void delay(Duration success, Duration rejection) {
+		this.successDelay = success;
+		this.rejectionDelay = rejection;
 	}
 
 	private static Map<String, String> form(String body) {

@@ -77,6 +77,9 @@ class RedisTokenStoreFleetTests {
 		assertThat(tokens).hasSize(1000);
 		assertThat(accessTokens(tokens)).hasSize(1);
 		assertThat(this.tokenServer.requests()).isEqualTo(1);
+		for (String key : redis.admin().keys(a.getKey() + "*")) {
+			assertThat(redis.admin().pttl(key)).as("TTL of %s", key).isPositive();
+		}
 	}
 
 	@Test

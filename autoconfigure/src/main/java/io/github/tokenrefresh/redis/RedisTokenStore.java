@@ -44,6 +44,9 @@ import reactor.util.retry.Retry;
  * <li>While Redis does not answer within the command timeout, every operation falls back to the instance's
  * in-memory copy; writes reach Redis again once it answers.</li>
  * </ul>
+ * For a key {@code k} given by the engine (prefix and client name) the store uses the string key {@code k}, the
+ * lease key {@code k:lease} and the channel {@code k:events}. Each script touches one key, so the store also
+ * works on a Redis Cluster.
  *
  * @see #builder(ReactiveRedisConnectionFactory)
  */

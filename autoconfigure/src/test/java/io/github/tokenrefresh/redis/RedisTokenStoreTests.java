@@ -195,12 +195,13 @@ class RedisTokenStoreTests {
 	void servesItsLastTokenWithoutARedisCommand() {
 		Token token = token("access-near-cache-012345678901", this.now);
 		store.put(this.key, token).block(TIMEOUT);
+		// The key's channel is subscribed in the background on first use: let that finish before counting.
+		await().atMost(TIMEOUT).until(() -> redis.subscribers(this.key + ":events") == 1);
 		redis.resetCommandCount();
 		Flux.range(0, 1000).flatMap((i) -> store.get(this.key)).blockLast(TIMEOUT);
 		assertThat(redis.commandCount()).isZero();
 		// The count is real: a key this instance never saw costs a GET.
 		store.get(this.key + ":unseen").block(TIMEOUT);
-		assertThat(redis.commandCount()).isPositive();
 		assertThat(redis.calls("get")).isEqualTo(1);
 	}
 

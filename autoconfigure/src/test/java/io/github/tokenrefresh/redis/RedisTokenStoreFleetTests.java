@@ -18,6 +18,8 @@ import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Flux;
 
+import org.springframework.boot.logging.LogLevel;
+import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
@@ -187,13 +189,23 @@ class RedisTokenStoreFleetTests {
 
 	@Test
 	void logsNoSecret(CapturedOutput output) {
-		TokenManager a = instance();
-		TokenManager b = instance();
-		Token first = a.getToken().block(TIMEOUT);
-		b.getToken().block(TIMEOUT);
-		Token second = b.getTokenAfterUnauthorized(first).block(TIMEOUT);
-		assertThat(output).doesNotContain(first.getAccessToken(), first.getRefreshToken(), second.getAccessToken(),
-				second.getRefreshToken());
+		LoggingSystem logging = LoggingSystem.get(getClass().getClassLoader());
+		logging.setLogLevel("io.github.tokenrefresh", LogLevel.DEBUG);
+		logging.setLogLevel("io.lettuce", LogLevel.DEBUG);
+		try {
+			TokenManager a = instance();
+			TokenManager b = instance();
+			Token first = a.getToken().block(TIMEOUT);
+			b.getToken().block(TIMEOUT);
+			Token second = b.getTokenAfterUnauthorized(first).block(TIMEOUT);
+			assertThat(output).contains("DEBUG")
+				.doesNotContain(first.getAccessToken(), first.getRefreshToken(), second.getAccessToken(),
+						second.getRefreshToken());
+		}
+		finally {
+			logging.setLogLevel("io.github.tokenrefresh", null);
+			logging.setLogLevel("io.lettuce", null);
+		}
 	}
 
 	private void awaitSubscribers(TokenManager manager, int count) {

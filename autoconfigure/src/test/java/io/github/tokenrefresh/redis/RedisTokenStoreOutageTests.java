@@ -114,7 +114,9 @@ class RedisTokenStoreOutageTests {
 	private TokenManager instance() {
 		RedisTokenStore store = RedisTokenStore.builder(redis.connectionFactory())
 			.clock(this.clock)
-			.commandTimeout(Duration.ofMillis(300))
+			// Lettuce rejects commands at once while disconnected: a generous budget keeps a slow CI machine
+			// from looking like a second outage.
+			.commandTimeout(Duration.ofSeconds(2))
 			.build();
 		this.stores.add(store);
 		return TokenManager.builder("outage", this.tokenServer.source("outage", this.clock))

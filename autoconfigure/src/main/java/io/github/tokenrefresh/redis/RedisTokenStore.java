@@ -220,12 +220,14 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 				return Mono.just(slot.rememberLocally(token, fingerprint, trustedUntil(token)));
 			}
 			long generation = slot.generation();
-			List<String> args = List.of(this.codec.encode(key, token),
-					String.valueOf(token.getIssuedAt().toEpochMilli()), fingerprint, String.valueOf(ttl(token).toMillis()), slot.channel,
+			String issuedAt = String.valueOf(token.getIssuedAt().toEpochMilli());
+			String ttl = String.valueOf(ttl(token).toMillis());
+			List<String> args = List.of(this.codec.encode(key, token), issuedAt, fingerprint, ttl, slot.channel,
 					this.codec.putEvent(fingerprint, token));
 			return command(this.redis.execute(PUT_IF_NEWER, List.of(key), args).next())
 				.map((result) -> stored(slot, token, fingerprint, generation, result))
-				.switchIfEmpty(Mono.fromSupplier(() -> slot.rememberLocally(token, fingerprint, trustedUntil(token))));
+				.switchIfEmpty(
+						Mono.fromSupplier(() -> slot.rememberLocally(token, fingerprint, trustedUntil(token))));
 		});
 	}
 

@@ -1,6 +1,7 @@
 package io.github.tokenrefresh.sample.demoserver;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 
 import org.apache.commons.logging.Log;
@@ -60,7 +61,7 @@ public final class DemoServers implements ApplicationContextInitializer<Configur
 		DisposableServer authServer = listen(new OAuth2TokenEndpoint(properties, tokens, stats).routes());
 		DisposableServer api = listen(new LoginApi(properties, tokens, stats).routes()
 			.and(new ProtectedApi(tokens, stats, properties.getRevokeRate()).routes()));
-		return new Running(authServer, api, stats);
+		return new Running(authServer, api, stats, properties.getTokenLifetime());
 	}
 
 	private static DisposableServer listen(RouterFunction<ServerResponse> routes) {
@@ -82,10 +83,14 @@ public final class DemoServers implements ApplicationContextInitializer<Configur
 
 		private final DemoServerStats stats;
 
-		private Running(DisposableServer authServer, DisposableServer api, DemoServerStats stats) {
+		private final Duration tokenLifetime;
+
+		private Running(DisposableServer authServer, DisposableServer api, DemoServerStats stats,
+				Duration tokenLifetime) {
 			this.authServer = authServer;
 			this.api = api;
 			this.stats = stats;
+			this.tokenLifetime = tokenLifetime;
 		}
 
 		/**
@@ -103,6 +108,14 @@ public final class DemoServers implements ApplicationContextInitializer<Configur
 		 */
 		public String apiUrl() {
 			return "http://127.0.0.1:" + this.api.port();
+		}
+
+		/**
+		 * Return the lifetime of the access tokens the servers issue.
+		 * @return the lifetime
+		 */
+		public Duration tokenLifetime() {
+			return this.tokenLifetime;
 		}
 
 		/**

@@ -94,6 +94,11 @@ final class IssuedTokens {
 		return issued;
 	}
 
+	boolean isRevocable(Issued issued) {
+		Instant issuedAt = issued.expiresAt.minus(this.lifetime);
+		return !this.clock.instant().isBefore(issuedAt.plus(this.lifetime.dividedBy(4)));
+	}
+
 	void revoke(Issued issued) {
 		issued.revoked = true;
 		issued.refused = true;

@@ -20,7 +20,9 @@ import reactor.core.publisher.Mono;
 /**
  * The protected API: {@code GET /orders/{id}} for OAuth2 tokens and {@code GET /profile/me} for login tokens.
  * Answers 401 for a missing, unknown, expired or revoked token, and now and then revokes a good token early, as a
- * real server does after a password change or a key rotation.
+ * real server does after a password change or a key rotation. Never a token in the first quarter of its life: the
+ * client retries a 401 once with a new token, and refusing that one too by bad luck would fail requests that no
+ * client could have saved.
  */
 final class ProtectedApi {
 
@@ -52,7 +54,7 @@ final class ProtectedApi {
 		if (token == null) {
 			return unauthorized(counters);
 		}
-		if (ThreadLocalRandom.current().nextDouble() < this.revokeRate) {
+		if (this.tokens.isRevocable(token) && ThreadLocalRandom.current().nextDouble() < this.revokeRate) {
 			this.tokens.revoke(token);
 			counters.revoked.increment();
 			return unauthorized(counters);

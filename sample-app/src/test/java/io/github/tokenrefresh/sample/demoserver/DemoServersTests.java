@@ -15,6 +15,7 @@ import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The demo servers behave like the servers they stand for, so that the demo's numbers mean something: refresh
@@ -78,13 +79,16 @@ class DemoServersTests {
 	}
 
 	@Test
-	void revokedTokenStaysRefusedAndItsReplacementCountsAsRefreshAfter401() {
+	void revokesOnlyTokensPastAQuarterOfTheirLifeAndCountsTheReplacementAsRefreshAfter401() {
 		DemoServerProperties properties = new DemoServerProperties();
+		properties.setTokenLifetime(Duration.ofSeconds(1));
 		properties.setRevokeRate(1.0);
 		this.servers = DemoServers.start(properties);
 		String token = clientCredentialsToken("orders-app", "orders-secret");
-		StepVerifier.create(status(this.servers.apiUrl() + "/orders/1", token)).expectNext(401).verifyComplete();
-		StepVerifier.create(status(this.servers.apiUrl() + "/orders/1", token)).expectNext(401).verifyComplete();
+		String url = this.servers.apiUrl() + "/orders/1";
+		StepVerifier.create(status(url, token)).expectNext(200).verifyComplete();
+		await().atMost(TIMEOUT).until(() -> status(url, token).block(TIMEOUT) == 401);
+		StepVerifier.create(status(url, token)).expectNext(401).verifyComplete();
 		clientCredentialsToken("orders-app", "orders-secret");
 		DemoServerStats.Snapshot orders = this.servers.stats().snapshot(Api.ORDERS);
 		assertThat(orders.revoked()).isEqualTo(1);
@@ -100,7 +104,8 @@ class DemoServersTests {
 			.retrieve()
 			.bodyToMono(JSON)
 			.block(TIMEOUT);
-		assertThat(response).containsEntry("token_type", "Bearer").containsEntry("expires_in", 5);
+		assertThat(response).containsEntry("token_type", "Bearer")
+			.containsEntry("expires_in", (int) this.servers.tokenLifetime().toSeconds());
 		return (String) response.get("access_token");
 	}
 

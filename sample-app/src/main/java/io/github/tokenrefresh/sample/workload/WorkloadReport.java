@@ -28,8 +28,8 @@ public record WorkloadReport(Duration elapsed, ClientReport orders, ClientReport
 		ClientReport total = total();
 		Snapshot server = total.server();
 		return String.format(
-				"%3ds | requests ok %6d, failed %d | 401s sent %3d, recovered %3d | token calls %3d"
-						+ " (first %d, proactive %d, after 401 %d)",
+				"%3ds  requests ok %6d, failed %d  |  401s %3d, recovered %3d  |  token calls %3d:"
+						+ " first %d, proactive %d, after 401 %d",
 				this.elapsed.toSeconds(), total.ok(), total.failed(), server.unauthorized(), total.recovered(),
 				server.tokenCalls(), server.firstTokens(), server.proactiveRefreshes(),
 				server.refreshesAfterUnauthorized());

@@ -8,7 +8,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * Settings of the demo workload.
  */
 @ConfigurationProperties("demo.workload")
-public class WorkloadProperties {
+public final class WorkloadProperties {
 
 	/**
 	 * Whether the workload runs when the application is ready.

@@ -21,8 +21,9 @@ import reactor.core.publisher.Mono;
  */
 final class LoginApi {
 
-	private static final ParameterizedTypeReference<Map<String, Object>> JSON_OBJECT = new ParameterizedTypeReference<>() {
-	};
+	private static final ParameterizedTypeReference<Map<String, Object>> JSON_OBJECT =
+			new ParameterizedTypeReference<>() {
+			};
 
 	private final DemoServerProperties properties;
 

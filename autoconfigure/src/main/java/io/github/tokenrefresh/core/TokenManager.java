@@ -3,12 +3,23 @@ package io.github.tokenrefresh.core;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import io.github.tokenrefresh.core.TokenRefreshListener.AcquisitionKind;
+import io.github.tokenrefresh.core.TokenStatus.Outcome;
 import org.springframework.util.Assert;
 import reactor.core.publisher.Mono;
 
@@ -25,6 +36,13 @@ import reactor.core.publisher.Mono;
 public final class TokenManager {
 
 	private static final Log logger = LogFactory.getLog(TokenManager.class);
+
+	/**
+	 * Name of the observation around each call to the token source; with Micrometer it is also the name of the
+	 * timer, tagged {@code client}, {@code kind} ({@code acquire} / {@code refresh}) and {@code outcome}
+	 * ({@code success} / {@code rejected} / {@code error}).
+	 */
+	public static final String OBSERVATION_NAME = "token.refresh.acquisitions";
 
 	private final String clientName;
 
@@ -46,7 +64,15 @@ public final class TokenManager {
 
 	private final Clock clock;
 
+	private final TokenRefreshListener listener;
+
+	private final ObservationRegistry observationRegistry;
+
 	private final SingleFlight<String, Token> refreshes = new SingleFlight<>();
+
+	private final AtomicReference<TokenStatus> status;
+
+	private volatile @Nullable Token lastSeen;
 
 	private volatile @Nullable Rejection rejection;
 
@@ -63,6 +89,10 @@ public final class TokenManager {
 		this.maxWait = builder.maxWait;
 		this.autoRefresh = builder.autoRefresh;
 		this.clock = builder.clock;
+		this.listener = composite(List.copyOf(builder.listeners));
+		this.observationRegistry = builder.observationRegistry;
+		this.status = new AtomicReference<>(
+				new TokenStatus(this.clientName, null, null, null, 0, null, null, null, null));
 	}
 
 	/**
@@ -84,6 +114,9 @@ public final class TokenManager {
 	}
 
 	private Mono<Token> useOrRenew(Token token) {
+		if (this.lastSeen != token) {
+			this.lastSeen = token;
+		}
 		if (!this.autoRefresh) {
 			return token.isExpired(now()) ? Mono.error(new TokenExpiredException(this.clientName, "the token expired"))
 					: Mono.just(token);
@@ -94,7 +127,7 @@ public final class TokenManager {
 				refreshInBackground(token);
 				yield Mono.just(token);
 			}
-			case STALE -> renew(token);
+			case STALE -> waitFor(token);
 		};
 	}
 
@@ -102,7 +135,12 @@ public final class TokenManager {
 		if (!this.autoRefresh) {
 			return Mono.error(new TokenExpiredException(this.clientName, "no token is held"));
 		}
-		return renew(null);
+		return waitFor(null);
+	}
+
+	private Mono<Token> waitFor(@Nullable Token replaced) {
+		this.listener.waitedForRefresh(this.clientName);
+		return renew(replaced);
 	}
 
 	/**
@@ -118,9 +156,13 @@ public final class TokenManager {
 			return this.store.removeIfSame(this.key, rejected)
 				.then(Mono.error(new TokenExpiredException(this.clientName, "the token was rejected with 401")));
 		}
-		return this.store.get(this.key)
-			.filter((stored) -> !stored.hasSameAccessToken(rejected) && freshness(stored, now()) != Freshness.STALE)
-			.switchIfEmpty(Mono.defer(() -> this.store.removeIfSame(this.key, rejected).then(renew(rejected))));
+		return Mono.defer(() -> {
+			this.listener.unauthorizedRetried(this.clientName);
+			return this.store.get(this.key)
+				.filter((stored) -> !stored.hasSameAccessToken(rejected)
+						&& freshness(stored, now()) != Freshness.STALE)
+				.switchIfEmpty(Mono.defer(() -> this.store.removeIfSame(this.key, rejected).then(renew(rejected))));
+		});
 	}
 
 	/**
@@ -177,6 +219,36 @@ public final class TokenManager {
 	}
 
 	/**
+	 * Return what this manager last did; holds no secret.
+	 * @return the status
+	 */
+	public TokenStatus getStatus() {
+		TokenStatus current = this.status.get();
+		Token seen = this.lastSeen;
+		return (seen != null && seen.getExpiresAt() != null && !seen.getExpiresAt().equals(current.expiresAt()))
+				? new TokenStatus(current.clientName(), current.lastAttemptAt(), current.lastOutcome(),
+						current.lastSuccessAt(), current.refreshCount(), seen.getExpiresAt(), current.lastErrorStatus(),
+						current.lastErrorCode(), current.lastErrorMessage())
+				: current;
+	}
+
+	/**
+	 * Return the token last obtained or served by this manager, without reading the store.
+	 * @return the token, or {@code null}
+	 */
+	public @Nullable Token getLastSeenToken() {
+		return this.lastSeen;
+	}
+
+	/**
+	 * Return whether tokens are obtained and refreshed on demand (automatic mode).
+	 * @return whether automatic refresh is on
+	 */
+	public boolean isAutoRefresh() {
+		return this.autoRefresh;
+	}
+
+	/**
 	 * Return whether a refresh is in flight in this process.
 	 * @return whether a refresh is running
 	 */
@@ -223,21 +295,79 @@ public final class TokenManager {
 			return Mono.error(remembered.exception().copy());
 		}
 		return obtain(current).flatMap((token) -> this.store.put(this.key, token))
-			.doOnNext(this::refreshed)
-			.doOnError(TokenAcquisitionException.class, this::failed);
+			.doOnNext((token) -> this.rejection = null)
+			.doOnError(TokenAcquisitionException.class, this::remember);
 	}
 
 	private Mono<Token> obtain(@Nullable Token current) {
 		if (current == null || current.getRefreshToken() == null || isRefreshTokenExpired(current)) {
-			return this.source.acquire();
+			return call(AcquisitionKind.ACQUIRE, this.source::acquire);
 		}
-		return this.source.refresh(current)
+		return call(AcquisitionKind.REFRESH, () -> this.source.refresh(current))
 			.map((token) -> keepRefreshToken(token, current))
 			.onErrorResume(TokenManager::isRejection, (ex) -> {
 				logger.warn("Refresh token of client '" + this.clientName + "' was rejected ("
 						+ ((TokenAcquisitionException) ex).getErrorCode() + "); falling back to a full login");
-				return this.source.acquire();
+				return call(AcquisitionKind.ACQUIRE, this.source::acquire);
 			});
+	}
+
+	/**
+	 * One call to the token source, observed: a timer with Micrometer, a parent for the token endpoint's HTTP
+	 * observation, the status for health and the listeners for metrics and events.
+	 */
+	private Mono<Token> call(AcquisitionKind kind, Supplier<Mono<Token>> call) {
+		return Mono.defer(() -> {
+			long start = System.nanoTime();
+			Instant attemptAt = now();
+			Observation observation = Observation.createNotStarted(OBSERVATION_NAME, this.observationRegistry)
+				.contextualName("token " + kind.tagValue())
+				.lowCardinalityKeyValue("client", this.clientName)
+				.lowCardinalityKeyValue("kind", kind.tagValue())
+				.start();
+			return call.get()
+				.switchIfEmpty(Mono.error(() -> TokenAcquisitionException.failed(this.clientName, null, null,
+						"the token source completed without a token", null)))
+				.doOnNext((token) -> {
+					observation.lowCardinalityKeyValue("outcome", Outcome.SUCCESS.tagValue()).stop();
+					obtained(kind, token, attemptAt, Duration.ofNanos(System.nanoTime() - start));
+				})
+				.doOnError((ex) -> {
+					Outcome outcome = isRejection(ex) ? Outcome.REJECTED : Outcome.ERROR;
+					observation.lowCardinalityKeyValue("outcome", outcome.tagValue()).error(ex).stop();
+					failed(kind, ex, outcome, attemptAt, Duration.ofNanos(System.nanoTime() - start));
+				})
+				.doOnCancel(observation::stop)
+				.contextWrite((context) -> context.put(ObservationThreadLocalAccessor.KEY, observation));
+		});
+	}
+
+	private void obtained(AcquisitionKind kind, Token token, Instant attemptAt, Duration duration) {
+		this.lastSeen = token;
+		update((s) -> new TokenStatus(s.clientName(), attemptAt, Outcome.SUCCESS, now(), s.refreshCount() + 1,
+				token.getExpiresAt(), null, null, null));
+		if (logger.isInfoEnabled()) {
+			logger.info("Obtained token for client '" + this.clientName + "' (" + kind.tagValue() + ") in "
+					+ duration.toMillis() + " ms, expires at "
+					+ ((token.getExpiresAt() != null) ? token.getExpiresAt() : "(unknown)"));
+		}
+		if (logger.isDebugEnabled()) {
+			logger.debug("Token for client '" + this.clientName + "': " + token);
+		}
+		this.listener.tokenObtained(this.clientName, kind, token, duration);
+	}
+
+	private void failed(AcquisitionKind kind, Throwable ex, Outcome outcome, Instant attemptAt, Duration duration) {
+		TokenAcquisitionException acquisition = (ex instanceof TokenAcquisitionException tae) ? tae : null;
+		update((s) -> new TokenStatus(s.clientName(), attemptAt, outcome, s.lastSuccessAt(), s.refreshCount(),
+				s.expiresAt(), (acquisition != null) ? acquisition.getStatus() : null,
+				(acquisition != null) ? acquisition.getErrorCode() : null,
+				(acquisition != null) ? acquisition.getMessage() : ex.getClass().getSimpleName()));
+		this.listener.acquisitionFailed(this.clientName, kind, ex, duration);
+	}
+
+	private void update(UnaryOperator<TokenStatus> change) {
+		this.status.updateAndGet(change);
 	}
 
 	private boolean isRefreshTokenExpired(Token token) {
@@ -260,18 +390,7 @@ public final class TokenManager {
 		return ex instanceof TokenAcquisitionException acquisition && acquisition.isRejected();
 	}
 
-	private void refreshed(Token token) {
-		this.rejection = null;
-		if (logger.isInfoEnabled()) {
-			logger.info("Obtained token for client '" + this.clientName + "', expires at "
-					+ ((token.getExpiresAt() != null) ? token.getExpiresAt() : "(unknown)"));
-		}
-		if (logger.isDebugEnabled()) {
-			logger.debug("Token for client '" + this.clientName + "': " + token);
-		}
-	}
-
-	private void failed(TokenAcquisitionException ex) {
+	private void remember(TokenAcquisitionException ex) {
 		if (!ex.isRejected()) {
 			logger.warn(ex.getMessage());
 			return;
@@ -333,6 +452,40 @@ public final class TokenManager {
 	private record Rejection(TokenAcquisitionException exception, Instant until) {
 	}
 
+	private static TokenRefreshListener composite(List<TokenRefreshListener> listeners) {
+		if (listeners.isEmpty()) {
+			return new TokenRefreshListener() {
+			};
+		}
+		if (listeners.size() == 1) {
+			return listeners.get(0);
+		}
+		return new TokenRefreshListener() {
+
+			@Override
+			public void tokenObtained(String clientName, AcquisitionKind kind, Token token, Duration duration) {
+				listeners.forEach((listener) -> listener.tokenObtained(clientName, kind, token, duration));
+			}
+
+			@Override
+			public void acquisitionFailed(String clientName, AcquisitionKind kind, Throwable error,
+					Duration duration) {
+				listeners.forEach((listener) -> listener.acquisitionFailed(clientName, kind, error, duration));
+			}
+
+			@Override
+			public void unauthorizedRetried(String clientName) {
+				listeners.forEach((listener) -> listener.unauthorizedRetried(clientName));
+			}
+
+			@Override
+			public void waitedForRefresh(String clientName) {
+				listeners.forEach((listener) -> listener.waitedForRefresh(clientName));
+			}
+
+		};
+	}
+
 	/**
 	 * Builds a {@link TokenManager}.
 	 */
@@ -357,6 +510,10 @@ public final class TokenManager {
 		private boolean autoRefresh = true;
 
 		private Clock clock = Clock.systemUTC();
+
+		private final List<TokenRefreshListener> listeners = new ArrayList<>();
+
+		private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
 
 		private Builder(String clientName, TokenSource source) {
 			Assert.hasText(clientName, "'clientName' must not be empty");
@@ -449,6 +606,28 @@ public final class TokenManager {
 		public Builder clock(Clock clock) {
 			Assert.notNull(clock, "'clock' must not be null");
 			this.clock = clock;
+			return this;
+		}
+
+		/**
+		 * Add a listener told of every acquisition, failure, 401 retry and wait.
+		 * @param listener the listener
+		 * @return this builder
+		 */
+		public Builder listener(TokenRefreshListener listener) {
+			Assert.notNull(listener, "'listener' must not be null");
+			this.listeners.add(listener);
+			return this;
+		}
+
+		/**
+		 * Set the registry for the {@value TokenManager#OBSERVATION_NAME} observations; none by default.
+		 * @param observationRegistry the registry
+		 * @return this builder
+		 */
+		public Builder observationRegistry(ObservationRegistry observationRegistry) {
+			Assert.notNull(observationRegistry, "'observationRegistry' must not be null");
+			this.observationRegistry = observationRegistry;
 			return this;
 		}
 

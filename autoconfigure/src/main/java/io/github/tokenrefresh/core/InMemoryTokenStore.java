@@ -16,7 +16,8 @@ public final class InMemoryTokenStore implements TokenStore {
 	@Override
 	public Mono<Token> get(String key) {
 		Assert.notNull(key, "'key' must not be null");
-		return Mono.justOrEmpty(this.tokens.get(key));
+		// Read at subscription, not assembly: a re-subscribed Mono must see the current token.
+		return Mono.fromSupplier(() -> this.tokens.get(key));
 	}
 
 	@Override

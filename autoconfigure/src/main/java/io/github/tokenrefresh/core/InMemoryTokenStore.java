@@ -3,6 +3,8 @@ package io.github.tokenrefresh.core;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.util.Assert;
 import reactor.core.publisher.Mono;
 
@@ -18,6 +20,11 @@ public final class InMemoryTokenStore implements TokenStore {
 		Assert.notNull(key, "'key' must not be null");
 		// Read at subscription, not assembly: a re-subscribed Mono must see the current token.
 		return Mono.fromSupplier(() -> this.tokens.get(key));
+	}
+
+	@Override
+	public @Nullable Token getIfCached(String key) {
+		return this.tokens.get(key);
 	}
 
 	@Override

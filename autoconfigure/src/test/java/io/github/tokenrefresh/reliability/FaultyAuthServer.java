@@ -45,9 +45,13 @@ final class FaultyAuthServer implements AutoCloseable {
 
 	private final Map<String, Counters> counters = new ConcurrentHashMap<>();
 
-	private final List<String> unjustified = new CopyOnWriteArrayList<>();
+	private final List<Unjustified> unjustified = new CopyOnWriteArrayList<>();
 
 	private final AtomicInteger resourceRequests = new AtomicInteger();
+
+	private final AtomicInteger unauthorized = new AtomicInteger();
+
+	private final Map<String, Set<String>> presented = new ConcurrentHashMap<>();
 
 	private volatile double failureRate;
 
@@ -133,8 +137,39 @@ final class FaultyAuthServer implements AutoCloseable {
 		return this.resourceRequests.get();
 	}
 
+	int unauthorized() {
+		return this.unauthorized.get();
+	}
+
+	/**
+	 * Return every token value the resource server saw for the client.
+	 */
+	Set<String> presented(String client) {
+		return Set.copyOf(this.presented.getOrDefault(client, Set.of()));
+	}
+
+	/**
+	 * Revoke a token: the resource server answers 401 to it from now on.
+	 */
+	void revoke(String token) {
+		Issued issued = this.tokens.get(token);
+		if (issued != null && this.revoked.add(token)) {
+			counters(issued.client()).revoked.incrementAndGet();
+		}
+	}
+
 	List<String> unjustifiedIssuances() {
-		return List.copyOf(this.unjustified);
+		return this.unjustified.stream().map(Unjustified::description).toList();
+	}
+
+	/**
+	 * Return the unjustified issuances that happened before the given {@link System#nanoTime()}.
+	 */
+	List<String> unjustifiedIssuancesBefore(long nanoTime) {
+		return this.unjustified.stream()
+			.filter((issuance) -> issuance.nanoTime() - nanoTime < 0)
+			.map(Unjustified::description)
+			.toList();
 	}
 
 	@Nullable String currentToken(String client) {
@@ -189,8 +224,8 @@ final class FaultyAuthServer implements AutoCloseable {
 				counters.due.incrementAndGet();
 			}
 			else {
-				this.unjustified.add(client + ": " + previous.value() + " replaced after "
-						+ Duration.ofNanos(age).toMillis() + " ms");
+				this.unjustified.add(new Unjustified(now, client + ": " + previous.value() + " replaced after "
+						+ Duration.ofNanos(age).toMillis() + " ms"));
 			}
 		}
 		Issued issued = new Issued(client, client + "-" + counters.issued.incrementAndGet(), now);
@@ -205,6 +240,9 @@ final class FaultyAuthServer implements AutoCloseable {
 		String value = (authorization != null && authorization.startsWith("Bearer ")) ? authorization.substring(7)
 				: null;
 		Issued token = (value != null) ? this.tokens.get(value) : null;
+		if (value != null) {
+			this.presented.computeIfAbsent(client, (name) -> ConcurrentHashMap.newKeySet()).add(value);
+		}
 		if (token == null || !token.client().equals(client) || this.revoked.contains(value)
 				|| System.nanoTime() - token.issuedNanos() > this.lifetime.toNanos()) {
 			return unauthorized(response);
@@ -217,7 +255,8 @@ final class FaultyAuthServer implements AutoCloseable {
 		return response.status(200).header("Content-Type", "text/plain").sendString(Mono.just("ok"));
 	}
 
-	private static Publisher<Void> unauthorized(HttpServerResponse response) {
+	private Publisher<Void> unauthorized(HttpServerResponse response) {
+		this.unauthorized.incrementAndGet();
 		String challenge = CHALLENGES[ThreadLocalRandom.current().nextInt(CHALLENGES.length)];
 		if (!challenge.isEmpty()) {
 			response.header("WWW-Authenticate", challenge);
@@ -233,6 +272,9 @@ final class FaultyAuthServer implements AutoCloseable {
 	}
 
 	private record Issued(String client, String value, long issuedNanos) {
+	}
+
+	private record Unjustified(long nanoTime, String description) {
 	}
 
 	private static final class Counters {

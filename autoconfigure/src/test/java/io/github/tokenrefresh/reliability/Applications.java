@@ -9,6 +9,7 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -21,6 +22,12 @@ final class Applications {
 	}
 
 	static ConfigurableApplicationContext start(List<String> properties, String... more) {
+		return start(properties, (context) -> {
+		}, more);
+	}
+
+	static ConfigurableApplicationContext start(List<String> properties,
+			ApplicationContextInitializer<ConfigurableApplicationContext> initializer, String... more) {
 		List<String> all = new ArrayList<>(properties);
 		all.addAll(List.of(more));
 		all.add("spring.main.banner-mode=off");
@@ -28,6 +35,7 @@ final class Applications {
 			.bannerMode(Banner.Mode.OFF)
 			.logStartupInfo(false)
 			.properties(all.toArray(String[]::new))
+			.initializers(initializer)
 			.run();
 	}
 

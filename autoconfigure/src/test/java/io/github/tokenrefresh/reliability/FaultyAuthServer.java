@@ -51,6 +51,8 @@ final class FaultyAuthServer implements AutoCloseable {
 
 	private final AtomicInteger unauthorized = new AtomicInteger();
 
+	private final List<String> bodies = new CopyOnWriteArrayList<>();
+
 	private final Map<String, Set<String>> presented = new ConcurrentHashMap<>();
 
 	private volatile double failureRate;
@@ -60,6 +62,8 @@ final class FaultyAuthServer implements AutoCloseable {
 	private volatile Duration slowDelay = Duration.ZERO;
 
 	private volatile double revokeRate;
+
+	private volatile boolean rejecting;
 
 	/**
 	 * Start a server issuing tokens with the given lifetime to clients that replace a token once less than
@@ -113,6 +117,13 @@ final class FaultyAuthServer implements AutoCloseable {
 		this.revokeRate = rate;
 	}
 
+	/**
+	 * Answer every token request with 401 {@code invalid_client}, or stop doing so.
+	 */
+	void rejecting(boolean rejecting) {
+		this.rejecting = rejecting;
+	}
+
 	int tokenCalls(String client) {
 		return counters(client).calls.get();
 	}
@@ -135,6 +146,13 @@ final class FaultyAuthServer implements AutoCloseable {
 
 	int resourceRequests() {
 		return this.resourceRequests.get();
+	}
+
+	/**
+	 * Return the non-empty request bodies the resource server received, in order.
+	 */
+	List<String> resourceBodies() {
+		return this.bodies.stream().filter((body) -> !body.isEmpty()).toList();
 	}
 
 	int unauthorized() {
@@ -192,8 +210,19 @@ final class FaultyAuthServer implements AutoCloseable {
 			.aggregate()
 			.asString()
 			.defaultIfEmpty("")
-			.then(Mono.delay(delay))
-			.then(Mono.defer(() -> fail ? fail(response, client) : issue(response, client)));
+			// Answer on the event loop unless slow: Reactor's timer threads are non-blocking ones to BlockHound, and
+			// Netty's allocator may briefly lock.
+			.then(delay.isZero() ? Mono.empty() : Mono.delay(delay).then())
+			.then(Mono.defer(() -> fail ? fail(response, client) : this.rejecting ? reject(response, client)
+					: issue(response, client)));
+	}
+
+	private Mono<Void> reject(HttpServerResponse response, String client) {
+		counters(client).failed.incrementAndGet();
+		return response.status(401)
+			.header("Content-Type", "application/json")
+			.sendString(Mono.just("{\"error\":\"invalid_client\"}"))
+			.then();
 	}
 
 	private Mono<Void> fail(HttpServerResponse response, String client) {
@@ -235,6 +264,16 @@ final class FaultyAuthServer implements AutoCloseable {
 	}
 
 	private Publisher<Void> resource(HttpServerRequest request, HttpServerResponse response, String client) {
+		// Read the whole request body (a POST's) before answering, as a real server would.
+		return request.receive().aggregate().asString().defaultIfEmpty("").flatMap((body) -> {
+			if (!body.isEmpty()) {
+				this.bodies.add(body);
+			}
+			return Mono.from(answer(request, response, client));
+		});
+	}
+
+	private Publisher<Void> answer(HttpServerRequest request, HttpServerResponse response, String client) {
 		this.resourceRequests.incrementAndGet();
 		String authorization = request.requestHeaders().get("Authorization");
 		String value = (authorization != null && authorization.startsWith("Bearer ")) ? authorization.substring(7)

@@ -19,6 +19,7 @@ import io.github.tokenrefresh.redis.RedisTokenStore;
 import io.github.tokenrefresh.reliability.Load.Outcome;
 import io.github.tokenrefresh.reliability.Load.Report;
 import io.github.tokenrefresh.test.NettyLeakDetection;
+import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.web.reactive.function.client.WebClient;
 
@@ -120,10 +121,16 @@ class RedisStressTests {
 	}
 
 	static ConfigurableApplicationContext instance(FaultyAuthServer server, EmbeddedRedis redis, String... more) {
+		return instance(server, redis, (context) -> {
+		}, more);
+	}
+
+	static ConfigurableApplicationContext instance(FaultyAuthServer server, EmbeddedRedis redis,
+			ApplicationContextInitializer<ConfigurableApplicationContext> initializer, String... more) {
 		List<String> properties = new ArrayList<>(server.clientProperties());
 		properties.addAll(List.of("token-refresh.store.type=redis", "spring.data.redis.host=127.0.0.1",
 				"spring.data.redis.port=" + redis.port()));
-		return Applications.start(properties, more);
+		return Applications.start(properties, initializer, more);
 	}
 
 }

@@ -52,14 +52,8 @@ class StarterBlockHoundTests {
 
 	@BeforeAll
 	static void start() {
-		// Console logging is synchronous I/O by the application's choice, not the starter's. Spring Data Redis
-		// hands out its shared Lettuce connection under a lock, and opens it synchronously on first use, on
-		// whichever thread sends the first command: a known limit of LettuceConnectionFactory, not of the store.
-		BlockHound.install((builder) -> builder
-			.allowBlockingCallsInside("ch.qos.logback.classic.Logger", "callAppenders")
-			.allowBlockingCallsInside(
-					"org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory$SharedConnection",
-					"getConnection"));
+		// Allowances live in RecordingBlockHoundIntegration: only the first install in a JVM counts.
+		BlockHound.install();
 		redis = new EmbeddedRedis();
 		server = new FaultyAuthServer(Duration.ofMinutes(5), Duration.ofSeconds(60));
 		context = RedisStressTests.instance(server, redis, (applicationContext) -> applicationContext.getBeanFactory()

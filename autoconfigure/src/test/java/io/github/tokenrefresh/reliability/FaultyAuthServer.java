@@ -65,6 +65,8 @@ final class FaultyAuthServer implements AutoCloseable {
 
 	private volatile boolean rejecting;
 
+	private volatile @Nullable String challenge;
+
 	/**
 	 * Start a server issuing tokens with the given lifetime to clients that replace a token once less than
 	 * {@code refreshBeforeExpiry} (capped at half the lifetime, as the engine does) is left.
@@ -115,6 +117,13 @@ final class FaultyAuthServer implements AutoCloseable {
 
 	void revocations(double rate) {
 		this.revokeRate = rate;
+	}
+
+	/**
+	 * Send this {@code WWW-Authenticate} value (none when empty) with every 401 instead of a random one.
+	 */
+	void challenge(String challenge) {
+		this.challenge = challenge;
 	}
 
 	/**
@@ -296,7 +305,8 @@ final class FaultyAuthServer implements AutoCloseable {
 
 	private Publisher<Void> unauthorized(HttpServerResponse response) {
 		this.unauthorized.incrementAndGet();
-		String challenge = CHALLENGES[ThreadLocalRandom.current().nextInt(CHALLENGES.length)];
+		String fixed = this.challenge;
+		String challenge = (fixed != null) ? fixed : CHALLENGES[ThreadLocalRandom.current().nextInt(CHALLENGES.length)];
 		if (!challenge.isEmpty()) {
 			response.header("WWW-Authenticate", challenge);
 		}

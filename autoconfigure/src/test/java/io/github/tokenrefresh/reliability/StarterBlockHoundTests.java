@@ -1,5 +1,6 @@
 package io.github.tokenrefresh.reliability;
 
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
 import reactor.blockhound.BlockHound;
 import reactor.blockhound.BlockingOperationError;
 import reactor.core.publisher.Flux;
@@ -35,6 +37,9 @@ import static org.awaitility.Awaitility.await;
  * JVM (see the surefire configuration); {@link RecordingBlockHoundIntegration} records what BlockHound detects even
  * where an event loop swallows the error.
  */
+@EnabledIf(value = "inBlockHoundJvm",
+		disabledReason = "BlockHound instruments only a JVM started with the blockhound execution's flags; -Dtest runs "
+				+ "a class in every surefire execution")
 class StarterBlockHoundTests {
 
 	private static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -49,6 +54,12 @@ class StarterBlockHoundTests {
 	private static ConfigurableApplicationContext context;
 
 	private static final MutableClock clock = new MutableClock(Instant.now());
+
+	static boolean inBlockHoundJvm() {
+		return ManagementFactory.getRuntimeMXBean()
+			.getInputArguments()
+			.contains("-XX:+AllowRedefinitionToAddDeleteMethods");
+	}
 
 	@BeforeAll
 	static void start() {

@@ -46,7 +46,8 @@ class TokenEndpointBadInputTests {
 
 	private static final String TOKEN = "{\"access_token\":\"at-1\",\"token_type\":\"Bearer\",\"expires_in\":300}";
 
-	private static final AtomicReference<BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>>> script = new AtomicReference<>();
+	private static final AtomicReference<BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>>> script =
+			new AtomicReference<>();
 
 	private static final AtomicInteger tokenCalls = new AtomicInteger();
 

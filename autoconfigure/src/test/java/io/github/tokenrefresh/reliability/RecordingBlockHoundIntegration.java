@@ -27,6 +27,10 @@ public final class RecordingBlockHoundIntegration implements BlockHoundIntegrati
 		builder.allowBlockingCallsInside(
 				"org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory$SharedConnection",
 				"getConnection");
+		// Lettuce guards each connection's command queue with a lock it takes briefly on event loops, such as when
+		// commands time out. Failing inside it would leave the lock held and a writer spinning for ever.
+		builder.allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "doExclusive");
+		builder.allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "lockWritersExclusive");
 		builder.blockingMethodCallback((method) -> {
 			StringBuilder where = new StringBuilder(method + " on " + Thread.currentThread().getName());
 			for (StackTraceElement frame : new Throwable().getStackTrace()) {

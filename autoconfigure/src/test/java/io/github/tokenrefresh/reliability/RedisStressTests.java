@@ -105,7 +105,9 @@ class RedisStressTests {
 				.hasSize(unjustifiedDuringOutage);
 			for (String client : CLIENTS) {
 				assertThat(server.tokenCalls(client)).as("%s token-endpoint calls", client)
-					.isEqualTo(server.issued(client) + server.failedAnswers(client));
+					.isGreaterThanOrEqualTo(server.issued(client) + server.failedAnswers(client))
+					.isLessThanOrEqualTo((1 + server.dueReplacements(client) + server.revoked(client)
+							+ unjustifiedDuringOutage) * 4);
 			}
 			assertThat(managers).hasSize(4).noneMatch(TokenManager::isRefreshing);
 		}
@@ -128,8 +130,10 @@ class RedisStressTests {
 	static ConfigurableApplicationContext instance(FaultyAuthServer server, EmbeddedRedis redis,
 			ApplicationContextInitializer<ConfigurableApplicationContext> initializer, String... more) {
 		List<String> properties = new ArrayList<>(server.clientProperties());
+		// A command budget that a loaded build machine does not exhaust: a slow answer would count as an outage,
+		// after which each instance refreshes on its own. Stopped and paused Redis are tested explicitly.
 		properties.addAll(List.of("token-refresh.store.type=redis", "spring.data.redis.host=127.0.0.1",
-				"spring.data.redis.port=" + redis.port()));
+				"spring.data.redis.port=" + redis.port(), "token-refresh.store.redis.command-timeout=2s"));
 		return Applications.start(properties, initializer, more);
 	}
 

@@ -101,8 +101,10 @@ class StressTests {
 		// Both kinds of event happened: the run is long enough for tokens to expire.
 		assertThat(server.dueReplacements(client)).as("%s expiry events", client).isPositive();
 		assertThat(server.revoked(client)).as("%s revocations", client).isPositive();
+		// A call may also go unanswered: Reactor Netty closes the pooled connection of a cancelled resource
+		// request, and a token call that picked it up at that moment is retried as an I/O error.
 		assertThat(server.tokenCalls(client)).as("%s token-endpoint calls", client)
-			.isEqualTo(server.issued(client) + server.failedAnswers(client))
+			.isGreaterThanOrEqualTo(server.issued(client) + server.failedAnswers(client))
 			.isLessThanOrEqualTo(events * (1 + MAX_RETRIES));
 	}
 

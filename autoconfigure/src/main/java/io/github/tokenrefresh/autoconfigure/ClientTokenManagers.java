@@ -18,7 +18,12 @@ import io.github.tokenrefresh.endpoint.TokenEndpoints;
 import io.github.tokenrefresh.login.LoginTokenSource;
 import io.github.tokenrefresh.oauth2.OAuth2TokenSource;
 import org.springframework.beans.factory.ListableBeanFactory;
-import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.http.client.HttpClientSettings;
+import org.springframework.boot.http.client.HttpRedirects;
+import org.springframework.boot.http.client.reactive.ClientHttpConnectorBuilder;
+import org.springframework.http.client.reactive.ClientHttpConnector;
+import org.springframework.util.ClassUtils;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
 import org.springframework.security.oauth2.client.registration.ReactiveClientRegistrationRepository;
@@ -212,18 +217,66 @@ final class ClientTokenManagers {
 		}
 		return TokenEndpoints.builder()
 			.timeout(timeout)
-			.webClientBuilder(tokenEndpointsWebClientBuilder(this.beanFactory.getBeanProvider(WebClient.Builder.class)))
+			.webClientBuilder(tokenEndpointsWebClientBuilder(this.beanFactory))
 			.build();
 	}
 
 	/**
 	 * Return the builder of the WebClient that calls token endpoints: Spring Boot's, for its connector, SSL and
-	 * observation settings, but without the token filter.
-	 * @param builders Spring Boot's WebClient.Builder, if there is one
+	 * observation settings, but without the token filter and, with Boot's own connector, never following a
+	 * redirect.
+	 * @param beanFactory the bean factory holding Spring Boot's WebClient.Builder, if there is one
 	 * @return the builder
 	 */
-	static WebClient.Builder tokenEndpointsWebClientBuilder(ObjectProvider<WebClient.Builder> builders) {
-		return DeferredTokenRefreshFilter.removeFrom(builders.getIfAvailable(WebClient::builder));
+	static WebClient.Builder tokenEndpointsWebClientBuilder(ListableBeanFactory beanFactory) {
+		WebClient.Builder builder = DeferredTokenRefreshFilter
+			.removeFrom(beanFactory.getBeanProvider(WebClient.Builder.class).getIfAvailable(WebClient::builder));
+		if (BOOT_HTTP_CLIENT_PRESENT) {
+			NoRedirects.apply(builder, beanFactory);
+		}
+		return builder;
+	}
+
+	private static final boolean BOOT_HTTP_CLIENT_PRESENT = ClassUtils.isPresent(
+			"org.springframework.boot.http.client.reactive.ClientHttpConnectorBuilder",
+			ClientTokenManagers.class.getClassLoader());
+
+	/**
+	 * Spring Boot's connector follows redirects by default, and a followed redirect sends the token request, with
+	 * the client secret or the login body, to wherever the redirect points. Token endpoints answer, they do not
+	 * redirect: give their WebClient Boot's connector without redirects. A connector bean of the application's own
+	 * is left alone, redirect policy included.
+	 */
+	private static final class NoRedirects {
+
+		private static final String BOOT_CONFIGURATION = "org.springframework.boot.http.client.autoconfigure.reactive."
+				+ "ReactiveHttpClientAutoConfiguration";
+
+		static void apply(WebClient.Builder builder, ListableBeanFactory beanFactory) {
+			ClientHttpConnectorBuilder<?> connectorBuilder = beanFactory
+				.getBeanProvider(ClientHttpConnectorBuilder.class)
+				.getIfUnique();
+			if (connectorBuilder == null || hasConnectorOfItsOwn(beanFactory)) {
+				return;
+			}
+			HttpClientSettings settings = beanFactory.getBeanProvider(HttpClientSettings.class)
+				.getIfUnique(HttpClientSettings::defaults);
+			builder.clientConnector(connectorBuilder.build(settings.withRedirects(HttpRedirects.DONT_FOLLOW)));
+		}
+
+		private static boolean hasConnectorOfItsOwn(ListableBeanFactory beanFactory) {
+			String[] names = beanFactory.getBeanNamesForType(ClientHttpConnector.class, false, false);
+			if (names.length == 0) {
+				return false;
+			}
+			if (names.length > 1 || !(beanFactory instanceof ConfigurableListableBeanFactory configurable)
+					|| !configurable.containsBeanDefinition(names[0])) {
+				return true;
+			}
+			String factoryBean = configurable.getBeanDefinition(names[0]).getFactoryBeanName();
+			return factoryBean == null || !factoryBean.startsWith(BOOT_CONFIGURATION);
+		}
+
 	}
 
 }

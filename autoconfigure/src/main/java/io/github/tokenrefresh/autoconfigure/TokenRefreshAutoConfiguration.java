@@ -76,9 +76,9 @@ public final class TokenRefreshAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	TokenEndpoints tokenRefreshTokenEndpoints(ObjectProvider<WebClient.Builder> webClientBuilders) {
+	TokenEndpoints tokenRefreshTokenEndpoints(ListableBeanFactory beanFactory) {
 		return TokenEndpoints.builder()
-			.webClientBuilder(ClientTokenManagers.tokenEndpointsWebClientBuilder(webClientBuilders))
+			.webClientBuilder(ClientTokenManagers.tokenEndpointsWebClientBuilder(beanFactory))
 			.build();
 	}
 

@@ -48,6 +48,7 @@ final class TokenRefreshPropertiesValidator {
 			throw InvalidTokenRefreshConfigurationException.of(prefix + "login.refresh-uri",
 					"is set without " + prefix + "login.uri; set login.uri as well or remove login.refresh-uri");
 		}
+		validateLogin(prefix, login);
 		validateGrant(prefix, client);
 		validateNotNegative(prefix + "refresh-before-expiry", client.getRefreshBeforeExpiry());
 		validateNotNegative(prefix + "refresh-ahead", client.getRefreshAhead());
@@ -81,6 +82,30 @@ final class TokenRefreshPropertiesValidator {
 		if (sources.size() > 1) {
 			throw InvalidTokenRefreshConfigurationException.of(PREFIX + name, "has more than one token source ("
 					+ String.join(", ", sources) + "); keep exactly one of registration-id, token-uri and login.uri");
+		}
+	}
+
+	// The login source's builder refuses these too, but with its own parameter names instead of the property's.
+	private static void validateLogin(String prefix, Login login) {
+		if (!StringUtils.hasText(login.getUri())) {
+			return;
+		}
+		validatePath(prefix + "login.access-token-path", login.getAccessTokenPath());
+		validatePath(prefix + "login.refresh-token-path", login.getRefreshTokenPath());
+		validatePath(prefix + "login.expires-in-path", login.getExpiresInPath());
+		if (StringUtils.hasText(login.getRefreshExpiresInPath())) {
+			validatePath(prefix + "login.refresh-expires-in-path", login.getRefreshExpiresInPath());
+		}
+		if (!StringUtils.hasText(login.getRefreshTokenField())) {
+			throw InvalidTokenRefreshConfigurationException.of(prefix + "login.refresh-token-field",
+					"must not be empty; the default is refresh_token");
+		}
+	}
+
+	private static void validatePath(String property, @Nullable String path) {
+		if (!StringUtils.hasText(path) || path.startsWith(".") || path.endsWith(".") || path.contains("..")) {
+			throw InvalidTokenRefreshConfigurationException.of(property,
+					"must be dot-separated names, such as data.token");
 		}
 	}
 

@@ -55,7 +55,8 @@ import org.springframework.web.reactive.function.BodyInserters;
  * Tokens are mapped as follows: the issue time is the local receipt time from the {@link Builder#clock(Clock)
  * clock}; the expiry is that time plus {@code expires_in}. A missing, non-numeric or non-positive
  * {@code expires_in} means the expiry is unknown (a JWT access token's own {@code exp} then applies, see
- * {@link Token}). The {@code refresh_expires_in} additional parameter (as Keycloak sends it) sets when the
+ * {@link Token}); a value above ten years is capped at ten years so a misconfigured server cannot overflow the
+ * expiry. The {@code refresh_expires_in} additional parameter (as Keycloak sends it) sets when the
  * refresh token expires. A 2xx answer carrying an OAuth 2.0 {@code error} is a failure like a 4xx one.
  * <p>
  * {@link #refresh(Token)} uses the refresh_token grant whenever the token has a refresh token, whatever the

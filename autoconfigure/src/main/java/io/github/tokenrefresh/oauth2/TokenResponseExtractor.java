@@ -31,6 +31,9 @@ final class TokenResponseExtractor
 
 	static final String INVALID_TOKEN_RESPONSE = "invalid_token_response";
 
+	// Ten years: an expiry beyond it is a misconfigured server, and an unbounded one overflows java.time.
+	static final long MAX_EXPIRES_IN = 3650L * 24 * 60 * 60;
+
 	private static final JsonMapper jsonMapper = JsonMapper.builder().build();
 
 	private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
@@ -73,6 +76,8 @@ final class TokenResponseExtractor
 		Long expiresIn = expiresIn(json.get(OAuth2ParameterNames.EXPIRES_IN));
 		if (expiresIn != null) {
 			parameters.put(EXPIRES_IN, expiresIn);
+			// Spring's converter adds expires_in to the issue time too: give it the capped value.
+			parameters.put(OAuth2ParameterNames.EXPIRES_IN, expiresIn);
 		}
 		try {
 			return this.converter.convert(parameters);
@@ -114,7 +119,7 @@ final class TokenResponseExtractor
 		else {
 			return null;
 		}
-		return (seconds > 0) ? seconds : null;
+		return (seconds > 0) ? Math.min(seconds, MAX_EXPIRES_IN) : null;
 	}
 
 	private static OAuth2AuthorizationException invalid(String description) {

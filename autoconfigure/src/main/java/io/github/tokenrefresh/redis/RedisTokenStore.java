@@ -18,6 +18,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.data.redis.core.script.DigestUtils;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.ReactiveRedisMessageListenerContainer;
@@ -57,7 +58,7 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 	private static final String WRITTEN = "OK";
 
 	// KEYS[1] key; ARGV value, issued-at millis, fingerprint, TTL millis, channel, notification.
-	private static final RedisScript<String> PUT_IF_NEWER = RedisScript.of("""
+	private static final RedisScript<String> PUT_IF_NEWER = new LuaScript<>("""
 			local ttl = tonumber(ARGV[4])
 			local current = redis.call('GET', KEYS[1])
 			if current then
@@ -83,7 +84,7 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 			""", String.class);
 
 	// KEYS[1] key; ARGV fingerprint, channel, notification.
-	private static final RedisScript<Long> REMOVE_IF_SAME = RedisScript.of("""
+	private static final RedisScript<Long> REMOVE_IF_SAME = new LuaScript<>("""
 			local current = redis.call('GET', KEYS[1])
 			if not current then
 				return 0
@@ -98,14 +99,14 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 			""", Long.class);
 
 	// KEYS[1] key; ARGV channel, notification.
-	private static final RedisScript<Long> REMOVE = RedisScript.of("""
+	private static final RedisScript<Long> REMOVE = new LuaScript<>("""
 			local removed = redis.call('DEL', KEYS[1])
 			redis.call('PUBLISH', ARGV[1], ARGV[2])
 			return removed
 			""", Long.class);
 
 	// KEYS[1] lease key; ARGV owner, channel, notification. Redis 6.2 and 7.0 have no compare-and-delete.
-	private static final RedisScript<Long> RELEASE = RedisScript.of("""
+	private static final RedisScript<Long> RELEASE = new LuaScript<>("""
 			if redis.call('GET', KEYS[1]) == ARGV[1] then
 				redis.call('DEL', KEYS[1])
 				redis.call('PUBLISH', ARGV[2], ARGV[3])
@@ -455,6 +456,41 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 	public String toString() {
 		return "RedisTokenStore[keys=" + this.slots.size() + ", encrypted=" + this.codec.isEncrypting() + ", redis="
 				+ (this.availability.isAvailable() ? "available" : "unavailable") + "]";
+	}
+
+	/**
+	 * A script whose SHA-1 is computed once. Spring's {@code DefaultRedisScript} takes a lock on every execution
+	 * to check whether its source changed, so event loops running the same script at once wait for each other.
+	 */
+	private static final class LuaScript<T> implements RedisScript<T> {
+
+		private final String source;
+
+		private final Class<T> resultType;
+
+		private final String sha1;
+
+		LuaScript(String source, Class<T> resultType) {
+			this.source = source;
+			this.resultType = resultType;
+			this.sha1 = DigestUtils.sha1DigestAsHex(source);
+		}
+
+		@Override
+		public String getSha1() {
+			return this.sha1;
+		}
+
+		@Override
+		public Class<T> getResultType() {
+			return this.resultType;
+		}
+
+		@Override
+		public String getScriptAsString() {
+			return this.source;
+		}
+
 	}
 
 	private enum Lease {

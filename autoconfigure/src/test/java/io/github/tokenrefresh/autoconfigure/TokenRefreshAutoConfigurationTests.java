@@ -321,8 +321,7 @@ class TokenRefreshAutoConfigurationTests {
 	@Test
 	void tokenEndpointsWebClientNeverCarriesTheTokenFilter() {
 		this.contextRunner.withPropertyValues(BILLING).run((context) -> {
-			WebClient.Builder builder = ClientTokenManagers
-				.tokenEndpointsWebClientBuilder(context.getBeanProvider(WebClient.Builder.class));
+			WebClient.Builder builder = ClientTokenManagers.tokenEndpointsWebClientBuilder(context.getBeanFactory());
 			assertThat(tokenFilterCount(builder.build())).isZero();
 			assertThat(tokenFilterCount(context.getBean(WebClient.Builder.class).build())).isOne();
 		});

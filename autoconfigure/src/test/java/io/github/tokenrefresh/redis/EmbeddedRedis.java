@@ -25,10 +25,10 @@ import org.springframework.data.redis.connection.lettuce.LettuceClientConfigurat
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
- * A real redis-server on a free loopback port for the tests of this package, with an admin connection that
- * reads keys, TTLs and command statistics behind the store's back.
+ * A real redis-server on a free loopback port for the tests of this package and of the reliability suite, with
+ * an admin connection that reads keys, TTLs and command statistics behind the store's back.
  */
-final class EmbeddedRedis implements AutoCloseable {
+public final class EmbeddedRedis implements AutoCloseable {
 
 	// Commands the tests send themselves; everything else counted comes from the stores.
 	private static final Set<String> ADMIN_COMMANDS = Set.of("info", "config|resetstat", "config", "pubsub",
@@ -46,7 +46,7 @@ final class EmbeddedRedis implements AutoCloseable {
 
 	private final List<ClientResources> resources = new ArrayList<>();
 
-	EmbeddedRedis() {
+	public EmbeddedRedis() {
 		this.port = freePort();
 		this.server = newServer();
 		start();
@@ -74,7 +74,7 @@ final class EmbeddedRedis implements AutoCloseable {
 		}
 	}
 
-	void start() {
+	public void start() {
 		try {
 			this.server.start();
 		}
@@ -83,7 +83,7 @@ final class EmbeddedRedis implements AutoCloseable {
 		}
 	}
 
-	void stop() {
+	public void stop() {
 		try {
 			this.server.stop();
 		}
@@ -92,18 +92,18 @@ final class EmbeddedRedis implements AutoCloseable {
 		}
 	}
 
-	void restart() {
+	public void restart() {
 		this.server = newServer();
 		start();
 		this.admin.close();
 		this.admin = this.adminClient.connect();
 	}
 
-	int port() {
+	public int port() {
 		return this.port;
 	}
 
-	RedisCommands<String, String> admin() {
+	public RedisCommands<String, String> admin() {
 		return this.admin.sync();
 	}
 
@@ -111,7 +111,7 @@ final class EmbeddedRedis implements AutoCloseable {
 	 * Return a connection factory of its own, like one application instance would have: Lettuce rejects
 	 * commands while disconnected and reconnects quickly.
 	 */
-	LettuceConnectionFactory connectionFactory() {
+	public LettuceConnectionFactory connectionFactory() {
 		ClientResources clientResources = DefaultClientResources.builder()
 			.reconnectDelay(Delay.constant(Duration.ofMillis(100)))
 			.build();
@@ -134,14 +134,14 @@ final class EmbeddedRedis implements AutoCloseable {
 	 * Return how many commands other than the tests' own admin commands the server executed since the last
 	 * {@link #resetCommandCount()}.
 	 */
-	long commandCount() {
+	public long commandCount() {
 		return commandCount(null);
 	}
 
 	/**
 	 * Return how many times the server executed the given command since the last {@link #resetCommandCount()}.
 	 */
-	long calls(String command) {
+	public long calls(String command) {
 		return commandCount(command);
 	}
 
@@ -160,11 +160,11 @@ final class EmbeddedRedis implements AutoCloseable {
 		return count;
 	}
 
-	void resetCommandCount() {
+	public void resetCommandCount() {
 		admin().configResetstat();
 	}
 
-	long subscribers(String channel) {
+	public long subscribers(String channel) {
 		Map<String, Long> counts = admin().pubsubNumsub(channel);
 		return counts.getOrDefault(channel, 0L);
 	}

@@ -1,0 +1,237 @@
+package io.github.tokenrefresh.benchmarks;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongPredicate;
+import java.util.function.Supplier;
+
+import org.jspecify.annotations.Nullable;
+
+import io.github.tokenrefresh.benchmarks.LatencyRecorder.Stats;
+import io.github.tokenrefresh.benchmarks.VariantClient.Settings;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Bounded load runs for what JMH does not measure well: bursts of concurrent requests, token rollover under a
+ * slow token endpoint, 401 storms and Redis round trips. Each run opens its pooled connections first, with the
+ * fixed token, so that connection set-up is not counted against the variant under test.
+ */
+final class LoadScenarios {
+
+	/** Requests in a burst and in each wave of a 401 storm; also the pool size, so none waits for a connection. */
+	static final int BURST = 1000;
+
+	/** A realistic token endpoint latency for bursts and storms, long enough for requests to pile up behind it. */
+	static final Duration BURST_TOKEN_DELAY = Duration.ofMillis(50);
+
+	/** The slowed token endpoint at rollover. */
+	static final Duration SLOW_TOKEN_DELAY = Duration.ofMillis(500);
+
+	/** Concurrent requests in a closed-loop (steady or rollover) run. */
+	static final int WORKERS = 16;
+
+	/** Lifetime of tokens in the rollover run: a refresh-ahead every few seconds. */
+	static final Duration ROLLOVER_LIFETIME = Duration.ofSeconds(6);
+
+	static final Duration REFRESH_BEFORE_EXPIRY = Duration.ofSeconds(1);
+
+	static final Duration REFRESH_AHEAD = Duration.ofSeconds(3);
+
+	private final BenchmarkServers servers;
+
+	private final boolean quick;
+
+	LoadScenarios(BenchmarkServers servers, boolean quick) {
+		this.servers = servers;
+		this.quick = quick;
+	}
+
+	/**
+	 * {@value #BURST} concurrent requests on an expired token: how many token calls, how long the callers wait.
+	 */
+	BurstResult burst(Variant variant) throws Exception {
+		reset(Duration.ofHours(1), Duration.ZERO);
+		try (VariantClient client = new VariantClient(variant, this.servers,
+				Settings.defaults(BURST).withRefreshBeforeExpiry(Duration.ofSeconds(60), Duration.ofSeconds(1)))) {
+			burst(client::warm, new LatencyRecorder(BURST));
+			// A two-second token: stale for both libraries after one second, refused by the server after two.
+			this.servers.tokenLifetime(Duration.ofSeconds(2));
+			expectOk(client);
+			reset(Duration.ofHours(1), BURST_TOKEN_DELAY);
+			Thread.sleep(2200);
+			Map<String, Long> redisBefore = client.redisCommandStats();
+			long calls = this.servers.tokenCalls();
+			LatencyRecorder recorder = new LatencyRecorder(BURST);
+			burst(client::get, recorder);
+			return new BurstResult(variant, recorder.stats(), this.servers.tokenCalls() - calls,
+					recorder.countStatus(200), redisCommands(redisBefore, client.redisCommandStats()));
+		}
+	}
+
+	/**
+	 * Two waves of {@value #BURST} concurrent requests right after the authorization server revoked every token.
+	 */
+	StormResult storm(Variant variant) throws Exception {
+		reset(Duration.ofHours(1), BURST_TOKEN_DELAY);
+		try (VariantClient client = new VariantClient(variant, this.servers, Settings.defaults(BURST))) {
+			burst(client::warm, new LatencyRecorder(BURST));
+			expectOk(client);
+			this.servers.revokeAll();
+			List<Wave> waves = new ArrayList<>();
+			for (int i = 0; i < 2; i++) {
+				long calls = this.servers.tokenCalls();
+				long requests = this.servers.resourceRequests();
+				LatencyRecorder recorder = new LatencyRecorder(BURST);
+				burst(client::get, recorder);
+				waves.add(new Wave(recorder.stats(), this.servers.tokenCalls() - calls,
+						this.servers.resourceRequests() - requests, recorder.countStatus(401),
+						BURST - recorder.countStatus(200) - recorder.countStatus(401)));
+			}
+			return new StormResult(variant, waves.get(0), waves.get(1));
+		}
+	}
+
+	/**
+	 * {@value #WORKERS} callers in a closed loop: first with a long-lived token (steady), then, on a second client
+	 * of the same configuration, with {@link #ROLLOVER_LIFETIME} tokens from a token endpoint slowed to
+	 * {@link #SLOW_TOKEN_DELAY}. Requests that start while a token call is in flight (or within 50 ms after it)
+	 * are the rollover requests.
+	 */
+	RolloverResult rollover(Variant variant, String configuration, Settings settings) throws Exception {
+		Duration warmup = Duration.ofSeconds(1);
+		Duration steadyTime = this.quick ? Duration.ofSeconds(2) : Duration.ofSeconds(4);
+		Duration rolloverTime = this.quick ? Duration.ofSeconds(7) : Duration.ofSeconds(11);
+		Stats steady;
+		reset(Duration.ofHours(1), Duration.ZERO);
+		try (VariantClient client = new VariantClient(variant, this.servers, settings)) {
+			closedLoop(client, warmup, null);
+			LatencyRecorder recorder = new LatencyRecorder(1_000_000);
+			closedLoop(client, steadyTime, recorder);
+			steady = recorder.stats();
+		}
+		if (variant == Variant.FIXED_HEADER) {
+			return new RolloverResult(variant, configuration, steady, null, null, 0, 0);
+		}
+		reset(ROLLOVER_LIFETIME, Duration.ZERO);
+		try (VariantClient client = new VariantClient(variant, this.servers, settings)) {
+			closedLoop(client, warmup, null);
+			this.servers.tokenDelay(SLOW_TOKEN_DELAY);
+			long calls = this.servers.tokenCalls();
+			long start = System.nanoTime();
+			LatencyRecorder recorder = new LatencyRecorder(2_000_000);
+			closedLoop(client, rolloverTime, recorder);
+			List<long[]> windows = this.servers.tokenCallWindows()
+				.stream()
+				.filter((window) -> window[0] >= start)
+				.toList();
+			long grace = Duration.ofMillis(50).toNanos();
+			LongPredicate inRollover = (requestStart) -> windows.stream()
+				.anyMatch((window) -> requestStart >= window[0] - grace && requestStart <= window[1] + grace);
+			Stats rollover = recorder.stats(inRollover);
+			return new RolloverResult(variant, configuration, steady, rollover, recorder.stats(),
+					this.servers.tokenCalls() - calls, episodes(windows));
+		}
+		finally {
+			this.servers.tokenDelay(Duration.ZERO);
+		}
+	}
+
+	/**
+	 * Redis commands sent per request in steady state, from {@code INFO commandstats} before and after.
+	 */
+	RedisResult redisCommands() throws Exception {
+		reset(Duration.ofHours(1), Duration.ZERO);
+		int requests = this.quick ? 2_000 : 10_000;
+		try (VariantClient client = new VariantClient(Variant.REDIS, this.servers, Settings.defaults(WORKERS))) {
+			expectOk(client);
+			closedLoop(client, Duration.ofSeconds(1), null);
+			Map<String, Long> before = client.redisCommandStats();
+			Flux.range(0, requests).flatMap((i) -> client.get(), WORKERS).blockLast(Duration.ofMinutes(2));
+			Map<String, Long> after = client.redisCommandStats();
+			Map<String, Long> delta = new java.util.TreeMap<>();
+			after.forEach((command, calls) -> {
+				long d = calls - before.getOrDefault(command, 0L);
+				if (d > 0 && !command.equals("info")) {
+					delta.put(command, d);
+				}
+			});
+			return new RedisResult(requests, delta);
+		}
+	}
+
+	/** Token calls that start within one slow token call of each other belong to the same rollover. */
+	private static int episodes(List<long[]> windows) {
+		long gap = SLOW_TOKEN_DELAY.toNanos();
+		int episodes = 0;
+		long episodeStart = Long.MIN_VALUE;
+		for (long[] window : windows.stream().sorted(java.util.Comparator.comparingLong((w) -> w[0])).toList()) {
+			if (episodes == 0 || window[0] > episodeStart + gap) {
+				episodes++;
+				episodeStart = window[0];
+			}
+		}
+		return episodes;
+	}
+
+	private void reset(Duration lifetime, Duration delay) {
+		this.servers.tokenLifetime(lifetime);
+		this.servers.tokenDelay(delay);
+	}
+
+	private static void expectOk(VariantClient client) {
+		Integer status = client.get().block(Duration.ofSeconds(30));
+		if (status == null || status != 200) {
+			throw new IllegalStateException(client.variant().label() + " answered " + status);
+		}
+	}
+
+	private static void burst(Supplier<Mono<Integer>> request, LatencyRecorder recorder) {
+		Flux.range(0, BURST).flatMap((i) -> recorder.time(request.get()), BURST).blockLast(Duration.ofMinutes(2));
+	}
+
+	private static void closedLoop(VariantClient client, Duration duration, @Nullable LatencyRecorder recorder) {
+		long deadline = System.nanoTime() + duration.toNanos();
+		Flux.range(0, WORKERS)
+			.flatMap((i) -> ((recorder != null) ? recorder.time(client.get()) : client.get())
+				.repeat(() -> System.nanoTime() < deadline), WORKERS)
+			.blockLast(duration.plusMinutes(1));
+	}
+
+	private static @Nullable Long redisCommands(Map<String, Long> before, Map<String, Long> after) {
+		if (after.isEmpty()) {
+			return null;
+		}
+		long total = 0;
+		for (Map.Entry<String, Long> entry : after.entrySet()) {
+			if (!entry.getKey().equals("info")) {
+				total += entry.getValue() - before.getOrDefault(entry.getKey(), 0L);
+			}
+		}
+		return total;
+	}
+
+	record BurstResult(Variant variant, Stats stats, long tokenCalls, int ok, @Nullable Long redisCommands) {
+	}
+
+	record Wave(Stats stats, long tokenCalls, long resourceRequests, int unauthorized, int errors) {
+	}
+
+	record StormResult(Variant variant, Wave first, Wave second) {
+	}
+
+	record RolloverResult(Variant variant, String configuration, Stats steady, @Nullable Stats rollover,
+			@Nullable Stats overall, long tokenCalls, int rollovers) {
+	}
+
+	record RedisResult(int requests, Map<String, Long> commands) {
+
+		long total() {
+			return this.commands.values().stream().mapToLong(Long::longValue).sum();
+		}
+
+	}
+
+}

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 import org.openjdk.jmh.profile.GCProfiler;
@@ -29,6 +30,9 @@ import io.github.tokenrefresh.benchmarks.VariantClient.Settings;
  */
 public final class BenchmarkMain {
 
+	/** Every scenario; {@code -Dbench.scenarios} picks some of them, comma-separated, while working on one. */
+	static final String ALL_SCENARIOS = "e2e,filter,turns,burst,storm,rollover,redis";
+
 	private BenchmarkMain() {
 	}
 
@@ -40,27 +44,41 @@ public final class BenchmarkMain {
 		ResultsReport report = new ResultsReport(quick, variants, Instant.now(), loadAverage());
 		long start = System.nanoTime();
 
-		report.endToEnd(run(EndToEndBenchmark.class, variants, quick, jvmArgs, quick ? 1 : 2, quick ? 2 : 4, 2));
-		report.filter(run(FilterBenchmark.class, variants, quick, jvmArgs, 2, quick ? 2 : 4, 1));
-
+		Set<String> scenarios = Set.of(System.getProperty("bench.scenarios", ALL_SCENARIOS).split(","));
+		if (scenarios.contains("e2e")) {
+			report.endToEnd(run(EndToEndBenchmark.class, variants, quick, jvmArgs, quick ? 1 : 2, quick ? 2 : 4, 2));
+		}
+		if (scenarios.contains("filter")) {
+			report.filter(run(FilterBenchmark.class, variants, quick, jvmArgs, 2, quick ? 2 : 4, 1));
+		}
 		try (BenchmarkServers servers = new BenchmarkServers()) {
 			LoadScenarios load = new LoadScenarios(servers, quick);
-			List<BurstResult> bursts = new ArrayList<>();
-			for (Variant variant : variants) {
-				log("burst " + variant.label());
-				bursts.add(load.burst(variant));
+			if (scenarios.contains("turns")) {
+				log("variants taking turns");
+				report.interleaved(load.interleaved(variants));
 			}
-			report.bursts(bursts);
-			List<StormResult> storms = new ArrayList<>();
-			for (Variant variant : variants) {
-				if (variant != Variant.FIXED_HEADER) {
-					log("401 storm " + variant.label());
-					storms.add(load.storm(variant));
+			if (scenarios.contains("burst")) {
+				List<BurstResult> bursts = new ArrayList<>();
+				for (Variant variant : variants) {
+					log("burst " + variant.label());
+					bursts.add(load.burst(variant));
 				}
+				report.bursts(bursts);
 			}
-			report.storms(storms);
-			report.rollovers(rollovers(load, variants));
-			if (variants.contains(Variant.REDIS)) {
+			if (scenarios.contains("storm")) {
+				List<StormResult> storms = new ArrayList<>();
+				for (Variant variant : variants) {
+					if (variant != Variant.FIXED_HEADER) {
+						log("401 storm " + variant.label());
+						storms.add(load.storm(variant));
+					}
+				}
+				report.storms(storms);
+			}
+			if (scenarios.contains("rollover")) {
+				report.rollovers(rollovers(load, variants));
+			}
+			if (scenarios.contains("redis") && variants.contains(Variant.REDIS)) {
 				log("Redis commands per request");
 				RedisResult redis = load.redisCommands();
 				report.redis(redis);

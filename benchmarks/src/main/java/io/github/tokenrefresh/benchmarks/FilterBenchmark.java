@@ -26,7 +26,7 @@ import reactor.core.publisher.Mono;
 /**
  * The filter's own cost with the token cached: a stub {@link ExchangeFunction} answers a canned response, so
  * what is left is the filter, its store read and its header. Run with JMH's GC profiler for bytes per request.
- * Variant (a) is the request already carrying its header, passed straight to the stub.
+ * Variant (a) is a hand-written filter that copies the request with a fixed header: the least any filter does.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -57,8 +57,7 @@ public class FilterBenchmark {
 		ExchangeFilterFunction filter = this.client.filter();
 		ClientRequest.Builder request = ClientRequest.create(HttpMethod.GET, URI.create(this.servers.resourceUri()));
 		if (filter == null) {
-			request.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.client.fixedToken());
-			filter = (req, next) -> next.exchange(req);
+			filter = fixedHeaderFilter("Bearer " + this.client.fixedToken());
 		}
 		this.filter = filter;
 		this.request = request.build();
@@ -70,6 +69,12 @@ public class FilterBenchmark {
 		if (this.lastAuthorization == null || !this.lastAuthorization.startsWith("Bearer ")) {
 			throw new IllegalStateException("Variant " + this.variant + " sent no bearer token");
 		}
+	}
+
+	/** The least a filter can do: copy the request with one fixed header, as a hand-written filter would. */
+	private static ExchangeFilterFunction fixedHeaderFilter(String authorization) {
+		return (request, next) -> next
+			.exchange(ClientRequest.from(request).header(HttpHeaders.AUTHORIZATION, authorization).build());
 	}
 
 	@Benchmark

@@ -2,7 +2,6 @@ package io.github.tokenrefresh.benchmarks;
 
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.LongPredicate;
 
 import reactor.core.publisher.Mono;
 
@@ -57,17 +56,27 @@ final class LatencyRecorder {
 		return n;
 	}
 
-	Stats stats() {
-		return stats((start) -> true);
+	int countSlowerThan(java.time.Duration latency) {
+		int n = 0;
+		for (int i = 0; i < count(); i++) {
+			if (this.latencies[i] > latency.toNanos()) {
+				n++;
+			}
+		}
+		return n;
 	}
 
-	/** Latency statistics of the requests whose start time passes the filter. */
-	Stats stats(LongPredicate startFilter) {
+	Stats stats() {
+		return stats((start, end) -> true);
+	}
+
+	/** Latency statistics of the requests that pass the filter. */
+	Stats stats(RequestFilter filter) {
 		int n = count();
 		long[] selected = new long[n];
 		int k = 0;
 		for (int i = 0; i < n; i++) {
-			if (startFilter.test(this.starts[i])) {
+			if (filter.test(this.starts[i], this.starts[i] + this.latencies[i])) {
 				selected[k++] = this.latencies[i];
 			}
 		}
@@ -82,6 +91,16 @@ final class LatencyRecorder {
 		}
 		int index = (int) Math.ceil(p * sorted.length) - 1;
 		return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+	}
+
+	/**
+	 * Selects requests by when they started and ended ({@link System#nanoTime()}).
+	 */
+	@FunctionalInterface
+	interface RequestFilter {
+
+		boolean test(long start, long end);
+
 	}
 
 	/**

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.LongPredicate;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
@@ -97,8 +96,7 @@ final class LoadScenarios {
 	/**
 	 * {@value #WORKERS} callers in a closed loop: first with a long-lived token (steady), then, on a second client
 	 * of the same configuration, with {@link #ROLLOVER_LIFETIME} tokens from a token endpoint slowed to
-	 * {@link #SLOW_TOKEN_DELAY}. Requests that start while a token call is in flight (or within 50 ms after it)
-	 * are the rollover requests.
+	 * {@link #SLOW_TOKEN_DELAY}. Requests in flight at any moment of a token call are the rollover requests.
 	 */
 	RolloverResult rollover(Variant variant, String configuration, Settings settings) throws Exception {
 		Duration warmup = Duration.ofSeconds(1);
@@ -113,7 +111,7 @@ final class LoadScenarios {
 			steady = recorder.stats();
 		}
 		if (variant == Variant.FIXED_HEADER) {
-			return new RolloverResult(variant, configuration, steady, null, null, 0, 0);
+			return new RolloverResult(variant, configuration, false, steady, null, null, 0, 0);
 		}
 		reset(ROLLOVER_LIFETIME, Duration.ZERO);
 		try (VariantClient client = new VariantClient(variant, this.servers, settings)) {
@@ -127,16 +125,68 @@ final class LoadScenarios {
 				.stream()
 				.filter((window) -> window[0] >= start)
 				.toList();
-			long grace = Duration.ofMillis(50).toNanos();
-			LongPredicate inRollover = (requestStart) -> windows.stream()
-				.anyMatch((window) -> requestStart >= window[0] - grace && requestStart <= window[1] + grace);
-			Stats rollover = recorder.stats(inRollover);
-			return new RolloverResult(variant, configuration, steady, rollover, recorder.stats(),
+			// In flight at any time during a token call: the requests a rollover can delay.
+			Stats rollover = recorder.stats((requestStart, requestEnd) -> windows.stream()
+				.anyMatch((window) -> requestStart <= window[1] && requestEnd >= window[0]));
+			for (long[] window : windows) {
+				BenchmarkMain.log(String.format(java.util.Locale.ROOT, "  token call at +%.3f s, %d ms",
+						(window[0] - start) / 1e9, (window[1] - window[0]) / 1_000_000));
+			}
+			BenchmarkMain.log("  " + configuration + ": " + recorder.count() + " requests, "
+					+ recorder.countSlowerThan(Duration.ofMillis(100)) + " slower than 100 ms, rollover " + rollover
+					+ ", steady " + steady);
+			return new RolloverResult(variant, configuration, !settings.refreshAhead().isZero(), steady, rollover,
+					recorder.stats(),
 					this.servers.tokenCalls() - calls, episodes(windows));
 		}
 		finally {
 			this.servers.tokenDelay(Duration.ZERO);
 		}
+	}
+
+	/**
+	 * One caller blocking on each GET, as in the JMH run, but with the variants taking turns in short slices
+	 * on the same servers: slow drifts of a shared machine's load then hit every variant alike, and the median
+	 * of the per-round ratios to (a) is the figure least disturbed by them.
+	 */
+	InterleavedResult interleaved(List<Variant> variants) throws Exception {
+		reset(Duration.ofHours(1), Duration.ZERO);
+		int rounds = this.quick ? 3 : 12;
+		long slice = (this.quick ? Duration.ofMillis(500) : Duration.ofSeconds(1)).toNanos();
+		Map<Variant, VariantClient> clients = new java.util.EnumMap<>(Variant.class);
+		try {
+			for (Variant variant : variants) {
+				VariantClient client = new VariantClient(variant, this.servers, Settings.defaults(16));
+				clients.put(variant, client);
+				expectOk(client);
+				run(client, 4 * slice);
+			}
+			Map<Variant, double[]> rates = new java.util.EnumMap<>(Variant.class);
+			variants.forEach((variant) -> rates.put(variant, new double[rounds]));
+			for (int round = 0; round < rounds; round++) {
+				for (int i = 0; i < variants.size(); i++) {
+					// Rotate the order so that no variant always runs right after another.
+					Variant variant = variants.get((i + round) % variants.size());
+					rates.get(variant)[round] = run(clients.get(variant), slice) * 1e9 / slice;
+				}
+			}
+			return new InterleavedResult(rounds, Duration.ofNanos(slice), rates);
+		}
+		finally {
+			for (VariantClient client : clients.values()) {
+				client.close();
+			}
+		}
+	}
+
+	private static long run(VariantClient client, long nanos) {
+		long deadline = System.nanoTime() + nanos;
+		long count = 0;
+		while (System.nanoTime() < deadline) {
+			client.get().block();
+			count++;
+		}
+		return count;
 	}
 
 	/**
@@ -222,8 +272,35 @@ final class LoadScenarios {
 	record StormResult(Variant variant, Wave first, Wave second) {
 	}
 
-	record RolloverResult(Variant variant, String configuration, Stats steady, @Nullable Stats rollover,
-			@Nullable Stats overall, long tokenCalls, int rollovers) {
+	record RolloverResult(Variant variant, String configuration, boolean refreshAhead, Stats steady,
+			@Nullable Stats rollover, @Nullable Stats overall, long tokenCalls, int rollovers) {
+	}
+
+	record InterleavedResult(int rounds, Duration slice, Map<Variant, double[]> rates) {
+
+		double median(Variant variant) {
+			return LoadScenarios.median(this.rates.get(variant));
+		}
+
+		/** Per round, the variant's throughput over (a)'s; then the median, lowest and highest. */
+		double[] ratios(Variant variant) {
+			double[] own = this.rates.get(variant);
+			double[] floor = this.rates.get(Variant.FIXED_HEADER);
+			double[] ratios = new double[own.length];
+			for (int i = 0; i < own.length; i++) {
+				ratios[i] = own[i] / floor[i];
+			}
+			java.util.Arrays.sort(ratios);
+			return ratios;
+		}
+
+	}
+
+	static double median(double[] values) {
+		double[] sorted = values.clone();
+		java.util.Arrays.sort(sorted);
+		int n = sorted.length;
+		return (n % 2 == 1) ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
 	}
 
 	record RedisResult(int requests, Map<String, Long> commands) {

@@ -10,6 +10,8 @@ import io.github.tokenrefresh.core.InMemoryTokenStore;
 import io.github.tokenrefresh.core.TokenManager;
 import io.github.tokenrefresh.core.TokenSource;
 import io.github.tokenrefresh.core.TokenStore;
+import io.github.tokenrefresh.endpoint.TokenEndpoints;
+import io.github.tokenrefresh.oauth2.OAuth2TokenSource;
 import io.github.tokenrefresh.web.TokenClient;
 import io.github.tokenrefresh.web.TokenRefreshExchangeFilterFunction;
 import org.springframework.http.HttpHeaders;
@@ -53,6 +55,8 @@ final class VariantClient implements AutoCloseable {
 
 	private final WebClient tokenWebClient;
 
+	private final ClientRegistration registration;
+
 	private final ReactorClientHttpConnector connector;
 
 	private final String fixedToken;
@@ -72,8 +76,12 @@ final class VariantClient implements AutoCloseable {
 		this.servers = servers;
 		this.resourcePool = pool("resource-" + variant.id(), settings.maxConnections());
 		this.tokenPool = pool("token-" + variant.id(), settings.maxConnections());
-		this.tokenWebClient = WebClient.builder()
-			.clientConnector(new ReactorClientHttpConnector(HttpClient.create(this.tokenPool)))
+		this.tokenWebClient = tokenWebClientBuilder().build();
+		this.registration = ClientRegistration.withRegistrationId(REGISTRATION_ID)
+			.clientId(BenchmarkServers.CLIENT_ID)
+			.clientSecret(BenchmarkServers.CLIENT_SECRET)
+			.authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
+			.tokenUri(servers.tokenUri())
 			.build();
 		this.connector = new ReactorClientHttpConnector(HttpClient.create(this.resourcePool));
 		this.fixedToken = servers.fixedToken();
@@ -113,19 +121,18 @@ final class VariantClient implements AutoCloseable {
 			.build();
 	}
 
+	private WebClient.Builder tokenWebClientBuilder() {
+		return WebClient.builder().clientConnector(new ReactorClientHttpConnector(HttpClient.create(this.tokenPool)));
+	}
+
 	private TokenSource tokenSource() {
-		return new ClientCredentialsSource(this.tokenWebClient, this.servers.tokenUri());
+		TokenEndpoints endpoints = TokenEndpoints.builder().webClientBuilder(tokenWebClientBuilder()).build();
+		return OAuth2TokenSource.builder(REGISTRATION_ID, endpoints).registration(this.registration).build();
 	}
 
 	private ExchangeFilterFunction springSecurity(Settings settings) {
-		ClientRegistration registration = ClientRegistration.withRegistrationId(REGISTRATION_ID)
-			.clientId(BenchmarkServers.CLIENT_ID)
-			.clientSecret(BenchmarkServers.CLIENT_SECRET)
-			.authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
-			.tokenUri(this.servers.tokenUri())
-			.build();
 		InMemoryReactiveClientRegistrationRepository registrations = new InMemoryReactiveClientRegistrationRepository(
-				registration);
+				this.registration);
 		InMemoryReactiveOAuth2AuthorizedClientService service = new InMemoryReactiveOAuth2AuthorizedClientService(
 				registrations);
 		WebClientReactiveClientCredentialsTokenResponseClient tokenClient = new WebClientReactiveClientCredentialsTokenResponseClient();

@@ -33,6 +33,14 @@ final class LatencyRecorder {
 		});
 	}
 
+	/**
+	 * Time one request from a common origin, such as the start of a burst: what a caller among many that
+	 * arrived together waits, the time to dispatch the requests ahead of it included.
+	 */
+	Mono<Integer> timeFrom(long origin, Mono<Integer> request) {
+		return request.onErrorReturn(0).doOnNext((status) -> record(origin, status));
+	}
+
 	private void record(long start, int status) {
 		int i = this.count.getAndIncrement();
 		if (i < this.starts.length) {

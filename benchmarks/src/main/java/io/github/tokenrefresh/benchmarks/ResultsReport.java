@@ -268,7 +268,9 @@ final class ResultsReport {
 		md.append("## Burst: ").append(LoadScenarios.BURST).append(" concurrent requests on an expired token\n\n");
 		md.append("The token (2 s lifetime) has expired when the burst starts; the token endpoint answers in ")
 			.append(LoadScenarios.BURST_TOKEN_DELAY.toMillis()).append(" ms. Pooled connections were opened ")
-			.append("beforehand, so the burst measures the token logic, not TCP set-up. (a) has nothing to refresh: ")
+			.append("beforehand, so the burst measures the token logic, not TCP set-up. Latencies count from the ")
+			.append("start of the burst (all requests are subscribed one after another by one thread). ")
+			.append("(a) has nothing to refresh: ")
 			.append("its row is the floor for the latency of ").append(LoadScenarios.BURST)
 			.append(" concurrent requests. Spring Security's clock skew is set to 1 s (its default of 60 s would ")
 			.append("treat a 2 s token as always expired).\n\n");
@@ -340,7 +342,8 @@ final class ResultsReport {
 		md.append("After the variant cached a token, the resource server starts answering 401 to every token issued ")
 			.append("so far; two waves of ").append(LoadScenarios.BURST).append(" concurrent requests follow, the ")
 			.append("token endpoint answering in ").append(LoadScenarios.BURST_TOKEN_DELAY.toMillis())
-			.append(" ms. (a) cannot recover from a revoked fixed token and is not run.\n\n");
+			.append(" ms. Latencies count from the start of each wave. (a) cannot recover from a revoked fixed token ")
+			.append("and is not run.\n\n");
 		md.append("| Variant | Wave | Token-endpoint calls | 401 returned to callers | Resource-server requests | Errors | p99 (ms) |\n");
 		md.append("|---|---:|---:|---:|---:|---:|---:|\n");
 		for (StormResult storm : this.storms) {

@@ -147,8 +147,9 @@ final class LoadScenarios {
 	 */
 	InterleavedResult interleaved(List<Variant> variants) throws Exception {
 		reset(Duration.ofHours(1), Duration.ZERO);
-		int rounds = this.quick ? 3 : 12;
-		long slice = (this.quick ? Duration.ofMillis(500) : Duration.ofSeconds(1)).toNanos();
+		// Short slices, many rounds: a burst of background load then spoils few ratios, and the median ignores them.
+		int rounds = this.quick ? 4 : 30;
+		long slice = Duration.ofMillis(500).toNanos();
 		Map<Variant, VariantClient> clients = new java.util.EnumMap<>(Variant.class);
 		try {
 			for (Variant variant : variants) {

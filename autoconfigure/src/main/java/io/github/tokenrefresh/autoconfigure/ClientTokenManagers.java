@@ -1,0 +1,224 @@
+package io.github.tokenrefresh.autoconfigure;
+
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Locale;
+
+import org.jspecify.annotations.Nullable;
+
+import io.github.tokenrefresh.autoconfigure.TokenRefreshProperties.Client;
+import io.github.tokenrefresh.autoconfigure.TokenRefreshProperties.Login;
+import io.github.tokenrefresh.core.TokenManager;
+import io.github.tokenrefresh.core.TokenSource;
+import io.github.tokenrefresh.core.TokenStore;
+import io.github.tokenrefresh.endpoint.TokenEndpoints;
+import io.github.tokenrefresh.login.LoginTokenSource;
+import io.github.tokenrefresh.oauth2.OAuth2TokenSource;
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.security.oauth2.client.registration.ClientRegistration;
+import org.springframework.security.oauth2.client.registration.ReactiveClientRegistrationRepository;
+import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
+import org.springframework.util.StringUtils;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.publisher.Mono;
+
+/**
+ * Builds the {@link TokenManager} of each configured client: its token source (a {@link TokenSource} bean named
+ * {@code <client>TokenSource} when there is one, else the one its properties describe), the store, the clock
+ * and the refresh settings.
+ */
+final class ClientTokenManagers {
+
+	/**
+	 * Name of an optional {@link Clock} bean that decides token expiry, for tests and simulations.
+	 */
+	static final String CLOCK_BEAN_NAME = "tokenRefreshClock";
+
+	/**
+	 * Suffix of the name of a {@link TokenSource} bean that replaces a client's configured source.
+	 */
+	static final String TOKEN_SOURCE_SUFFIX = "TokenSource";
+
+	/**
+	 * Suffix of the name of each client's {@link TokenManager} bean.
+	 */
+	static final String TOKEN_MANAGER_SUFFIX = "TokenManager";
+
+	private static final Duration MIN_MAX_WAIT = Duration.ofMinutes(1);
+
+	private final TokenRefreshProperties properties;
+
+	private final ListableBeanFactory beanFactory;
+
+	private final Binder binder;
+
+	ClientTokenManagers(TokenRefreshProperties properties, ListableBeanFactory beanFactory, Binder binder) {
+		this.properties = properties;
+		this.beanFactory = beanFactory;
+		this.binder = binder;
+	}
+
+	TokenManager create(String clientName) {
+		Client client = this.properties.getClients().get(clientName);
+		if (client == null) {
+			throw new IllegalStateException("No client '" + clientName + "' under token-refresh.clients");
+		}
+		TokenManager.Builder builder = TokenManager.builder(clientName, source(clientName, client))
+			.store(this.beanFactory.getBean(TokenStore.class))
+			.keyPrefix(this.properties.getStore().getKeyPrefix())
+			.refreshBeforeExpiry(client.getRefreshBeforeExpiry())
+			.refreshAhead(client.getRefreshAhead())
+			.rejectionCooldown(client.getRejectionCooldown())
+			.autoRefresh(client.isAutoRefresh())
+			.clock(clock());
+		Duration timeout = client.getTimeout();
+		if (timeout != null) {
+			// The overall budget must leave room for the endpoint's retries of a slow call.
+			Duration budget = timeout.multipliedBy(5);
+			builder.maxWait((budget.compareTo(MIN_MAX_WAIT) > 0) ? budget : MIN_MAX_WAIT);
+		}
+		return builder.build();
+	}
+
+	private Clock clock() {
+		return this.beanFactory.containsBean(CLOCK_BEAN_NAME) ? this.beanFactory.getBean(CLOCK_BEAN_NAME, Clock.class)
+				: Clock.systemUTC();
+	}
+
+	private TokenSource source(String clientName, Client client) {
+		String beanName = clientName + TOKEN_SOURCE_SUFFIX;
+		if (this.beanFactory.containsBean(beanName)) {
+			return this.beanFactory.getBean(beanName, TokenSource.class);
+		}
+		String prefix = TokenRefreshPropertiesValidator.PREFIX + clientName + ".";
+		if (StringUtils.hasText(client.getRegistrationId())) {
+			return registrationSource(clientName, prefix, client, client.getRegistrationId());
+		}
+		if (StringUtils.hasText(client.getTokenUri())) {
+			GrantType grantType = TokenRefreshPropertiesValidator.resolveGrantType(prefix, client.getGrantType());
+			return oauth2Source(clientName, client, endpoints(client)).registration(registration(clientName, client,
+					client.getTokenUri(), grantType)).build();
+		}
+		if (StringUtils.hasText(client.getLogin().getUri())) {
+			return loginSource(clientName, client);
+		}
+		throw InvalidTokenRefreshConfigurationException.of(TokenRefreshPropertiesValidator.PREFIX + clientName,
+				"has no token source; set one of registration-id, token-uri or login.uri, or define a TokenSource bean "
+						+ "named '" + beanName + "'");
+	}
+
+	private TokenSource registrationSource(String clientName, String prefix, Client client, String registrationId) {
+		ReactiveClientRegistrationRepository repository = this.beanFactory
+			.getBeanProvider(ReactiveClientRegistrationRepository.class)
+			.getIfUnique();
+		OAuth2TokenSource.Builder builder = oauth2Source(clientName, client, endpoints(client));
+		if (repository == null) {
+			EnvironmentClientRegistrations.Resolved resolved = new EnvironmentClientRegistrations(this.binder)
+				.resolve(prefix + "registration-id", registrationId);
+			TokenRefreshPropertiesValidator.validateCredentials(prefix, client, resolved.grantType());
+			return builder.registration(resolved.registration()).build();
+		}
+		// Only an iterable repository can be checked without a blocking lookup; others fail on the first request.
+		if (repository instanceof Iterable<?> registrations) {
+			ClientRegistration registration = find(registrations, registrationId);
+			if (registration == null) {
+				throw InvalidTokenRefreshConfigurationException.of(prefix + "registration-id",
+						"names no registration of the application's ReactiveClientRegistrationRepository; use the ID "
+								+ "of a registration under spring.security.oauth2.client.registration");
+			}
+			GrantType grantType = GrantType.of(registration.getAuthorizationGrantType().getValue());
+			if (grantType == null) {
+				throw InvalidTokenRefreshConfigurationException.of(prefix + "registration-id",
+						"names a registration whose authorization-grant-type token-refresh cannot use; use "
+								+ "client_credentials, refresh_token, password or jwt-bearer");
+			}
+			TokenRefreshPropertiesValidator.validateCredentials(prefix, client, grantType);
+		}
+		return builder.registration(registrationId, repository).build();
+	}
+
+	private static @Nullable ClientRegistration find(Iterable<?> registrations, String registrationId) {
+		for (Object candidate : registrations) {
+			if (candidate instanceof ClientRegistration registration
+					&& registration.getRegistrationId().equals(registrationId)) {
+				return registration;
+			}
+		}
+		return null;
+	}
+
+	private OAuth2TokenSource.Builder oauth2Source(String clientName, Client client, TokenEndpoints endpoints) {
+		OAuth2TokenSource.Builder builder = OAuth2TokenSource.builder(clientName, endpoints).clock(clock());
+		if (StringUtils.hasText(client.getRefreshToken())) {
+			builder.refreshToken(client.getRefreshToken());
+		}
+		if (StringUtils.hasText(client.getUsername())) {
+			builder.username(client.getUsername());
+		}
+		if (StringUtils.hasText(client.getPassword())) {
+			builder.password(client.getPassword());
+		}
+		if (StringUtils.hasText(client.getAssertion())) {
+			builder.assertion(Mono.just(client.getAssertion()));
+		}
+		return builder;
+	}
+
+	private static ClientRegistration registration(String clientName, Client client, String tokenUri,
+			GrantType grantType) {
+		return ClientRegistration.withRegistrationId(clientName)
+			.clientId(client.getClientId())
+			.clientSecret(client.getClientSecret())
+			.clientAuthenticationMethod(
+					new ClientAuthenticationMethod(client.getClientAuthenticationMethod().toLowerCase(Locale.ROOT)))
+			.authorizationGrantType(grantType.getAuthorizationGrantType())
+			.scope(client.getScope())
+			.tokenUri(tokenUri)
+			.build();
+	}
+
+	private TokenSource loginSource(String clientName, Client client) {
+		Login login = client.getLogin();
+		LoginTokenSource.Builder builder = LoginTokenSource
+			.builder(clientName, URI.create(login.getUri()), endpoints(client))
+			.format(login.getFormat())
+			.body(login.getBody())
+			.refreshTokenField(login.getRefreshTokenField())
+			.accessTokenPath(login.getAccessTokenPath())
+			.refreshTokenPath(login.getRefreshTokenPath())
+			.expiresInPath(login.getExpiresInPath())
+			.clock(clock());
+		if (StringUtils.hasText(login.getRefreshUri())) {
+			builder.refreshUri(URI.create(login.getRefreshUri()));
+		}
+		if (StringUtils.hasText(login.getRefreshExpiresInPath())) {
+			builder.refreshExpiresInPath(login.getRefreshExpiresInPath());
+		}
+		return builder.build();
+	}
+
+	private TokenEndpoints endpoints(Client client) {
+		Duration timeout = client.getTimeout();
+		if (timeout == null) {
+			return this.beanFactory.getBean(TokenEndpoints.class);
+		}
+		return TokenEndpoints.builder()
+			.timeout(timeout)
+			.webClientBuilder(tokenEndpointsWebClientBuilder(this.beanFactory.getBeanProvider(WebClient.Builder.class)))
+			.build();
+	}
+
+	/**
+	 * Return the builder of the WebClient that calls token endpoints: Spring Boot's, for its connector, SSL and
+	 * observation settings, but without the token filter.
+	 * @param builders Spring Boot's WebClient.Builder, if there is one
+	 * @return the builder
+	 */
+	static WebClient.Builder tokenEndpointsWebClientBuilder(ObjectProvider<WebClient.Builder> builders) {
+		return DeferredTokenRefreshFilter.removeFrom(builders.getIfAvailable(WebClient::builder));
+	}
+
+}

@@ -49,7 +49,7 @@ public final class BenchmarkMain {
 			report.endToEnd(run(EndToEndBenchmark.class, variants, quick, jvmArgs, quick ? 1 : 2, quick ? 2 : 4, 2));
 		}
 		if (scenarios.contains("filter")) {
-			report.filter(run(FilterBenchmark.class, variants, quick, jvmArgs, 2, quick ? 2 : 4, 1));
+			report.filter(run(FilterBenchmark.class, filterVariants(variants), quick, jvmArgs, 2, quick ? 2 : 4, 1));
 		}
 		try (BenchmarkServers servers = new BenchmarkServers()) {
 			LoadScenarios load = new LoadScenarios(servers, quick);
@@ -114,11 +114,24 @@ public final class BenchmarkMain {
 		return results;
 	}
 
-	private static Collection<RunResult> run(Class<?> benchmark, List<Variant> variants, boolean quick,
+	private static List<String> filterVariants(List<Variant> variants) {
+		List<String> ids = new ArrayList<>();
+		for (Variant variant : variants) {
+			ids.add(variant.id());
+			if (variant == Variant.IN_MEMORY || variant == Variant.REDIS) {
+				ids.add(variant.id() + FilterBenchmark.AHEAD);
+			}
+		}
+		return ids;
+	}
+
+	private static Collection<RunResult> run(Class<?> benchmark, List<?> variants, boolean quick,
 			String[] jvmArgs, int warmups, int iterations, int seconds) throws Exception {
 		log("JMH " + benchmark.getSimpleName());
 		Options options = new OptionsBuilder().include(Pattern.quote(benchmark.getName()) + ".*")
-			.param("variant", variants.stream().map(Variant::id).toArray(String[]::new))
+			.param("variant", variants.stream()
+				.map((variant) -> (variant instanceof Variant v) ? v.id() : variant.toString())
+				.toArray(String[]::new))
 			.forks(1)
 			.threads(1)
 			.warmupIterations(warmups)

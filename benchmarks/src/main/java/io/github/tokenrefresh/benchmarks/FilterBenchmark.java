@@ -1,6 +1,7 @@
 package io.github.tokenrefresh.benchmarks;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import org.openjdk.jmh.annotations.Benchmark;
@@ -33,7 +34,8 @@ import reactor.core.publisher.Mono;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class FilterBenchmark {
 
-	@Param({ "a", "b", "c", "d" })
+	/** A variant's id; {@code -ahead} adds a refresh-ahead window, which the freshness check pays for per request. */
+	@Param({ "a", "b", "b-ahead", "c", "c-ahead", "d" })
 	public String variant = "a";
 
 	private BenchmarkServers servers;
@@ -53,7 +55,11 @@ public class FilterBenchmark {
 	@Setup(Level.Trial)
 	public void setUp() {
 		this.servers = new BenchmarkServers();
-		this.client = new VariantClient(Variant.of(this.variant), this.servers, VariantClient.Settings.defaults(16));
+		VariantClient.Settings settings = VariantClient.Settings.defaults(16);
+		if (this.variant.endsWith(AHEAD)) {
+			settings = settings.withRefreshAhead(Duration.ofSeconds(30));
+		}
+		this.client = new VariantClient(variant(this.variant), this.servers, settings);
 		ExchangeFilterFunction filter = this.client.filter();
 		ClientRequest.Builder request = ClientRequest.create(HttpMethod.GET, URI.create(this.servers.resourceUri()));
 		if (filter == null) {
@@ -69,6 +75,16 @@ public class FilterBenchmark {
 		if (this.lastAuthorization == null || !this.lastAuthorization.startsWith("Bearer ")) {
 			throw new IllegalStateException("Variant " + this.variant + " sent no bearer token");
 		}
+	}
+
+	static final String AHEAD = "-ahead";
+
+	static Variant variant(String param) {
+		return Variant.of(param.endsWith(AHEAD) ? param.substring(0, param.length() - AHEAD.length()) : param);
+	}
+
+	static String label(String param) {
+		return variant(param).label() + (param.endsWith(AHEAD) ? ", refresh-ahead 30 s" : "");
 	}
 
 	/** The least a filter can do: copy the request with one fixed header, as a hand-written filter would. */

@@ -29,7 +29,7 @@ public class EndToEndBenchmark {
 	private VariantClient client;
 
 	@Setup(Level.Trial)
-	public void setUp() {
+	public void setUp() throws Exception {
 		this.servers = new BenchmarkServers();
 		this.client = new VariantClient(Variant.of(this.variant), this.servers,
 				VariantClient.Settings.defaults(16));

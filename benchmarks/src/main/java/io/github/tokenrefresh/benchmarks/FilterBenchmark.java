@@ -53,7 +53,7 @@ public class FilterBenchmark {
 	private final ExchangeFunction stub = (request) -> Mono.just(this.response);
 
 	@Setup(Level.Trial)
-	public void setUp() {
+	public void setUp() throws Exception {
 		this.servers = new BenchmarkServers();
 		VariantClient.Settings settings = VariantClient.Settings.defaults(16);
 		if (this.variant.endsWith(AHEAD)) {

@@ -13,6 +13,7 @@ import io.github.tokenrefresh.core.Token;
 import io.github.tokenrefresh.core.TokenManager;
 import io.github.tokenrefresh.core.TokenRefreshException;
 import io.github.tokenrefresh.core.TokenStatus;
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -65,13 +66,13 @@ public final class TokensEndpoint {
 	/**
 	 * Obtain a new token for the client now. A failure shows in the answer's {@code lastError}.
 	 * @param client the client name
-	 * @return the client after the refresh, or empty for an unknown client
+	 * @return the client after the refresh; an unknown client is a bad request
 	 */
 	@WriteOperation
 	public Mono<ClientDescriptor> refresh(@Selector String client) {
 		TokenManager manager = this.managers.get(client);
 		if (manager == null) {
-			return Mono.empty();
+			return unknown(client);
 		}
 		return manager.refresh()
 			.then()
@@ -82,12 +83,17 @@ public final class TokensEndpoint {
 	/**
 	 * Remove the client's stored token, so that the next request obtains a new one.
 	 * @param client the client name
-	 * @return the client after the eviction, or empty for an unknown client
+	 * @return the client after the eviction; an unknown client is a bad request
 	 */
 	@DeleteOperation
 	public Mono<ClientDescriptor> evict(@Selector String client) {
 		TokenManager manager = this.managers.get(client);
-		return (manager != null) ? manager.evict().then(Mono.defer(() -> describe(manager))) : Mono.empty();
+		return (manager != null) ? manager.evict().then(Mono.defer(() -> describe(manager))) : unknown(client);
+	}
+
+	private Mono<ClientDescriptor> unknown(String client) {
+		return Mono.error(new InvalidEndpointRequestException(
+				"No client named '" + client + "'; clients are " + this.managers.keySet(), "Unknown client"));
 	}
 
 	private Mono<ClientDescriptor> describe(TokenManager manager) {

@@ -5,11 +5,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
 
+import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
 
 import io.github.tokenrefresh.autoconfigure.TokenRefreshProperties.Client;
 import io.github.tokenrefresh.autoconfigure.TokenRefreshProperties.Login;
 import io.github.tokenrefresh.core.TokenManager;
+import io.github.tokenrefresh.core.TokenRefreshListener;
 import io.github.tokenrefresh.core.TokenSource;
 import io.github.tokenrefresh.core.TokenStore;
 import io.github.tokenrefresh.endpoint.TokenEndpoints;
@@ -73,7 +75,10 @@ final class ClientTokenManagers {
 			.refreshAhead(client.getRefreshAhead())
 			.rejectionCooldown(client.getRejectionCooldown())
 			.autoRefresh(client.isAutoRefresh())
-			.clock(clock());
+			.clock(clock())
+			.observationRegistry(this.beanFactory.getBeanProvider(ObservationRegistry.class)
+				.getIfUnique(() -> ObservationRegistry.NOOP));
+		this.beanFactory.getBeanProvider(TokenRefreshListener.class).orderedStream().forEach(builder::listener);
 		Duration timeout = client.getTimeout();
 		if (timeout != null) {
 			// The overall budget must leave room for the endpoint's retries of a slow call.
@@ -83,7 +88,7 @@ final class ClientTokenManagers {
 		return builder.build();
 	}
 
-	private Clock clock() {
+	Clock clock() {
 		return this.beanFactory.containsBean(CLOCK_BEAN_NAME) ? this.beanFactory.getBean(CLOCK_BEAN_NAME, Clock.class)
 				: Clock.systemUTC();
 	}

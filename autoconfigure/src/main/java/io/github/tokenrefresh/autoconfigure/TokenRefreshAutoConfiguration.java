@@ -9,6 +9,7 @@ import io.github.tokenrefresh.core.InMemoryTokenStore;
 import io.github.tokenrefresh.core.TokenManager;
 import io.github.tokenrefresh.core.TokenStore;
 import io.github.tokenrefresh.endpoint.TokenEndpoints;
+import io.github.tokenrefresh.event.TokenRefreshEventPublisher;
 import io.github.tokenrefresh.web.TokenClient;
 import io.github.tokenrefresh.web.TokenRefreshExchangeFilterFunction;
 import org.springframework.beans.factory.ListableBeanFactory;
@@ -20,6 +21,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.webclient.WebClientCustomizer;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
@@ -33,7 +35,9 @@ import org.springframework.web.reactive.function.client.WebClient;
  * <p>
  * Every bean backs off when the application defines its own: a {@link TokenStore}, {@link TokenEndpoints},
  * {@link TokenRefreshExchangeFilterFunction}, {@link TokenRefreshWebClientCustomizer}, a {@link TokenManager} named
- * {@code <client>TokenManager}, or a {@link WebClient} named after the client. A
+ * {@code <client>TokenManager}, or a {@link WebClient} named after the client. Every
+ * {@link io.github.tokenrefresh.core.TokenRefreshListener} bean is told what each client's manager does; a
+ * {@link TokenRefreshEventPublisher} turns that into application events. A
  * {@link io.github.tokenrefresh.core.TokenSource} bean named {@code <client>TokenSource} replaces the token source
  * that the client's properties describe, and a {@link java.time.Clock} bean named {@code tokenRefreshClock}
  * decides token expiry.
@@ -101,6 +105,12 @@ public final class TokenRefreshAutoConfiguration {
 				.build());
 		}
 		return new TokenRefreshExchangeFilterFunction(clients);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	TokenRefreshEventPublisher tokenRefreshEventPublisher(ApplicationEventPublisher publisher) {
+		return new TokenRefreshEventPublisher(publisher);
 	}
 
 	@Bean

@@ -305,11 +305,23 @@ public final class TokenManager {
 		}
 		return call(AcquisitionKind.REFRESH, () -> this.source.refresh(current))
 			.map((token) -> keepRefreshToken(token, current))
-			.onErrorResume(TokenManager::isRejection, (ex) -> {
-				logger.warn("Refresh token of client '" + this.clientName + "' was rejected ("
-						+ ((TokenAcquisitionException) ex).getErrorCode() + "); falling back to a full login");
+			.onErrorResume(TokenManager::isRejection,
+					(ex) -> afterRefreshRejected(current, (TokenAcquisitionException) ex));
+	}
+
+	/**
+	 * With a shared store, a rotated refresh token is rejected when another process used it first (a lease that
+	 * ran out, a lost notification): that process stored the new token, so read the store before logging in,
+	 * which strict servers would answer by revoking the whole token family.
+	 */
+	private Mono<Token> afterRefreshRejected(Token current, TokenAcquisitionException ex) {
+		return this.store.get(this.key)
+			.filter((stored) -> isFreshReplacement(stored, current))
+			.switchIfEmpty(Mono.defer(() -> {
+				logger.warn("Refresh token of client '" + this.clientName + "' was rejected (" + ex.getErrorCode()
+						+ "); falling back to a full login");
 				return call(AcquisitionKind.ACQUIRE, this.source::acquire);
-			});
+			}));
 	}
 
 	/**

@@ -18,6 +18,8 @@ import io.github.tokenrefresh.test.ScriptedTokenSource;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 
+import reactor.test.StepVerifier;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 class TokensEndpointTests {
@@ -71,10 +73,14 @@ class TokensEndpointTests {
 	}
 
 	@Test
-	void unknownClientIsEmpty() {
+	void unknownClientIsNotFoundOrABadRequest() {
 		assertThat(this.endpoint.client("nope").block(TIMEOUT)).isNull();
-		assertThat(this.endpoint.refresh("nope").block(TIMEOUT)).isNull();
-		assertThat(this.endpoint.evict("nope").block(TIMEOUT)).isNull();
+		StepVerifier.create(this.endpoint.refresh("nope"))
+			.expectErrorSatisfies((ex) -> assertThat(ex).hasMessageContaining("nope").hasMessageContaining("billing"))
+			.verify(TIMEOUT);
+		StepVerifier.create(this.endpoint.evict("nope"))
+			.expectError(org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException.class)
+			.verify(TIMEOUT);
 	}
 
 	@Test

@@ -1,0 +1,107 @@
+package io.github.tokenrefresh.autoconfigure;
+
+import java.time.Duration;
+import java.util.Base64;
+
+import io.github.tokenrefresh.core.TokenStore;
+import io.github.tokenrefresh.redis.RedisTokenStore;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.ClientOptions.DisconnectedBehavior;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.util.StringUtils;
+
+/**
+ * Auto-configuration of the Redis {@link TokenStore}, chosen with {@code token-refresh.store.type=redis} and
+ * built on Spring Boot's reactive Redis connection factory.
+ */
+// By name: with Spring Data Redis but without Boot's Redis module this class must still load.
+@AutoConfiguration(
+		afterName = { "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
+				"org.springframework.boot.data.redis.autoconfigure.DataRedisReactiveAutoConfiguration" },
+		beforeName = "io.github.tokenrefresh.autoconfigure.TokenRefreshAutoConfiguration")
+@ConditionalOnClass({ ReactiveRedisConnectionFactory.class, ReactiveStringRedisTemplate.class, Flux.class })
+@ConditionalOnProperty(name = "token-refresh.store.type", havingValue = "redis")
+@EnableConfigurationProperties(RedisTokenStoreProperties.class)
+public final class RedisTokenStoreAutoConfiguration {
+
+	private static final String PREFIX = "token-refresh.store.redis.";
+
+	private static final String ENCRYPTION_KEY_PROPERTY = PREFIX + "encryption-key";
+
+	@Bean
+	@ConditionalOnMissingBean(TokenStore.class)
+	@ConditionalOnBean(ReactiveRedisConnectionFactory.class)
+	RedisTokenStore redisTokenStore(ReactiveRedisConnectionFactory connectionFactory,
+			RedisTokenStoreProperties properties) {
+		return RedisTokenStore.builder(connectionFactory)
+			.encryptionKey(encryptionKey(properties.getEncryptionKey()))
+			.commandTimeout(positive(properties.getCommandTimeout(), "command-timeout"))
+			.leaseTtl(positive(properties.getLeaseTtl(), "lease-ttl"))
+			.leaseWait(positive(properties.getLeaseWait(), "lease-wait"))
+			.defaultTtl(positive(properties.getDefaultTtl(), "default-ttl"))
+			.refreshTokenTtl(positive(properties.getRefreshTokenTtl(), "refresh-token-ttl"))
+			.build();
+	}
+
+	private static Duration positive(@Nullable Duration duration, String property) {
+		if (duration == null || duration.isNegative() || duration.isZero()) {
+			throw new InvalidConfigurationPropertyValueException(PREFIX + property, duration, "must be positive");
+		}
+		return duration;
+	}
+
+	private static byte @Nullable [] encryptionKey(@Nullable String encoded) {
+		if (!StringUtils.hasText(encoded)) {
+			return null;
+		}
+		byte[] key;
+		try {
+			key = Base64.getDecoder().decode(encoded.trim());
+		}
+		catch (IllegalArgumentException ex) {
+			throw invalidEncryptionKey("it is not valid base64");
+		}
+		if (key.length != 32) {
+			throw invalidEncryptionKey("it decodes to " + key.length + " bytes");
+		}
+		return key;
+	}
+
+	private static InvalidConfigurationPropertyValueException invalidEncryptionKey(String reason) {
+		// Never echo the configured value: it is a secret, right or wrong.
+		return new InvalidConfigurationPropertyValueException(ENCRYPTION_KEY_PROPERTY, "[PROTECTED]",
+				"must be a base64-encoded 256-bit (32-byte) AES key, but " + reason);
+	}
+
+	/**
+	 * Lettuce queues commands while it reconnects and answers them only after its own timeout (a minute by
+	 * default); rejecting them lets the store fall back to its in-memory copy at once.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ ClientOptions.class, LettuceClientOptionsBuilderCustomizer.class })
+	@ConditionalOnProperty(name = "token-refresh.store.redis.reject-commands-when-disconnected",
+			havingValue = "true", matchIfMissing = true)
+	static class LettuceConfiguration {
+
+		@Bean
+		LettuceClientOptionsBuilderCustomizer tokenRefreshLettuceClientOptionsCustomizer() {
+			return (builder) -> builder.disconnectedBehavior(DisconnectedBehavior.REJECT_COMMANDS);
+		}
+
+	}
+
+}

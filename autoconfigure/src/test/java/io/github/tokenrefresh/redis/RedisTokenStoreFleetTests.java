@@ -1,0 +1,234 @@
+package io.github.tokenrefresh.redis;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
+
+import io.github.tokenrefresh.core.Token;
+import io.github.tokenrefresh.core.TokenManager;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.ExtendWith;
+import reactor.core.publisher.Flux;
+
+import org.springframework.boot.logging.LogLevel;
+import org.springframework.boot.logging.LoggingSystem;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Two instances of a service, each a {@link TokenManager} over its own {@link RedisTokenStore} and its own
+ * Lettuce connection factory, sharing one real redis-server and one counting token endpoint.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class RedisTokenStoreFleetTests {
+
+	private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+	private static EmbeddedRedis redis;
+
+	private final MutableClock clock = new MutableClock();
+
+	private final List<RedisTokenStore> stores = new ArrayList<>();
+
+	private TestTokenServer tokenServer;
+
+	private String clientName;
+
+	@BeforeAll
+	static void startRedis() {
+		redis = new EmbeddedRedis();
+	}
+
+	@AfterAll
+	static void stopRedis() {
+		redis.close();
+	}
+
+	@BeforeEach
+	void setUp(TestInfo info) {
+		this.clientName = info.getTestMethod().orElseThrow().getName();
+		this.tokenServer = new TestTokenServer(true, Duration.ofSeconds(300));
+	}
+
+	@AfterEach
+	void tearDown() {
+		this.stores.forEach(RedisTokenStore::destroy);
+		this.tokenServer.close();
+	}
+
+	@Test
+	void refreshesOnceForTheWholeFleetWhenManyRequestsArriveTogether() {
+		TokenManager a = instance();
+		TokenManager b = instance();
+		List<Token> tokens = Flux
+			.merge(Flux.range(0, 500).flatMap((i) -> a.getToken(), 500),
+					Flux.range(0, 500).flatMap((i) -> b.getToken(), 500))
+			.collectList()
+			.block(TIMEOUT);
+		assertThat(tokens).hasSize(1000);
+		assertThat(accessTokens(tokens)).hasSize(1);
+		assertThat(this.tokenServer.requests()).isEqualTo(1);
+		for (String key : redis.admin().keys(a.getKey() + "*")) {
+			assertThat(redis.admin().pttl(key)).as("TTL of %s", key).isPositive();
+		}
+	}
+
+	@Test
+	void usesTheTokenAnotherInstanceStored() {
+		TokenManager a = instance();
+		TokenManager b = instance();
+		Token stored = a.getToken().block(TIMEOUT);
+		assertThat(b.getToken().block(TIMEOUT)).isEqualTo(stored);
+		assertThat(this.tokenServer.requests()).isEqualTo(1);
+	}
+
+	@Test
+	void issuesNoRedisCommandInSteadyState() {
+		TokenManager a = instance();
+		TokenManager b = instance();
+		Token token = a.getToken().block(TIMEOUT);
+		assertThat(b.getToken().block(TIMEOUT)).isEqualTo(token);
+		// Let the lease release and both subscriptions, which finish after the tokens are handed out, settle.
+		awaitSubscribers(a, 2);
+		await().atMost(TIMEOUT).until(() -> redis.admin().exists(a.getKey() + ":lease") == 0);
+		redis.resetCommandCount();
+		List<Token> tokens = Flux
+			.merge(Flux.range(0, 1000).flatMap((i) -> a.getToken()), Flux.range(0, 1000).flatMap((i) -> b.getToken()))
+			.collectList()
+			.block(TIMEOUT);
+		assertThat(accessTokens(tokens)).containsExactly(token.getAccessToken());
+		assertThat(redis.commandCount()).isZero();
+	}
+
+	@Test
+	void evictsTheTokenForEveryInstanceAfterA401() {
+		TokenManager a = instance();
+		TokenManager b = instance();
+		Token rejected = a.getToken().block(TIMEOUT);
+		assertThat(b.getToken().block(TIMEOUT)).isEqualTo(rejected);
+		awaitSubscribers(a, 2);
+		Token renewed = b.getTokenAfterUnauthorized(rejected).block(TIMEOUT);
+		assertThat(renewed.getAccessToken()).isNotEqualTo(rejected.getAccessToken());
+		// The eviction reaches A as a notification: A reads Redis on its next request instead of its own copy.
+		await().atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(a.getToken().block(TIMEOUT)).isEqualTo(renewed));
+		assertThat(this.tokenServer.requests()).isEqualTo(2);
+	}
+
+	@Test
+	void rotatesRefreshTokensAcrossInstancesWithoutInvalidGrant() {
+		TokenManager a = instance();
+		TokenManager b = instance();
+		Token previous = a.getToken().block(TIMEOUT);
+		assertThat(b.getToken().block(TIMEOUT)).isEqualTo(previous);
+		for (int turn = 0; turn < 10; turn++) {
+			// Into the refresh window of the current token (five minutes long, refreshed in its last minute).
+			this.clock.advance(Duration.ofSeconds(250));
+			TokenManager refresher = (turn % 2 == 0) ? b : a;
+			Token next = refresher.getToken().block(TIMEOUT);
+			assertThat(next.getAccessToken()).isNotEqualTo(previous.getAccessToken());
+			previous = next;
+		}
+		assertThat(this.tokenServer.invalidGrants()).isZero();
+		assertThat(this.tokenServer.logins()).isEqualTo(1);
+		assertThat(this.tokenServer.refreshes()).isEqualTo(10);
+	}
+
+	@Test
+	void usesTheTokenOfTheInstanceThatWonARotationRaceInsteadOfLoggingIn() {
+		// A lease wait far shorter than the token call: both instances refresh with the same refresh token.
+		TokenManager a = instance((builder) -> builder.leaseWait(Duration.ofMillis(1)));
+		TokenManager b = instance((builder) -> builder.leaseWait(Duration.ofMillis(1)));
+		Token first = a.getToken().block(TIMEOUT);
+		assertThat(b.getToken().block(TIMEOUT)).isEqualTo(first);
+		this.tokenServer.delay(Duration.ofMillis(200), Duration.ofMillis(1000));
+		this.clock.advance(Duration.ofSeconds(250));
+		List<Token> tokens = Flux.merge(a.getToken(), b.getToken()).collectList().block(TIMEOUT);
+		assertThat(this.tokenServer.invalidGrants()).isEqualTo(1);
+		assertThat(this.tokenServer.logins()).isEqualTo(1);
+		assertThat(accessTokens(tokens)).hasSize(1).doesNotContain(first.getAccessToken());
+	}
+
+	@Test
+	void doesNotWaitForALostLeaseHolderLongerThanTheLeaseWait() {
+		Duration leaseWait = Duration.ofSeconds(1);
+		TokenManager b = instance((builder) -> builder.leaseWait(leaseWait));
+		redis.admin().psetex(b.getKey() + ":lease", 60_000, "an-instance-that-died");
+		long started = System.nanoTime();
+		Token token = b.getToken().block(TIMEOUT);
+		Duration waited = Duration.ofNanos(System.nanoTime() - started);
+		assertThat(token).isNotNull();
+		assertThat(waited).isGreaterThanOrEqualTo(leaseWait).isLessThan(leaseWait.plusSeconds(2));
+		assertThat(this.tokenServer.requests()).isEqualTo(1);
+	}
+
+	@Test
+	void wakesWaitersAsSoonAsTheLeaseHolderStoredItsToken() {
+		TokenManager a = instance((builder) -> builder.leaseWait(Duration.ofSeconds(20)));
+		TokenManager b = instance((builder) -> builder.leaseWait(Duration.ofSeconds(20)));
+		a.getStoredToken().block(TIMEOUT);
+		b.getStoredToken().block(TIMEOUT);
+		awaitSubscribers(a, 2);
+		long started = System.nanoTime();
+		List<Token> tokens = Flux.merge(a.getToken(), b.getToken()).collectList().block(TIMEOUT);
+		assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+		assertThat(accessTokens(tokens)).hasSize(1);
+		assertThat(this.tokenServer.requests()).isEqualTo(1);
+	}
+
+	@Test
+	void logsNoSecret(CapturedOutput output) {
+		LoggingSystem logging = LoggingSystem.get(getClass().getClassLoader());
+		logging.setLogLevel("io.github.tokenrefresh", LogLevel.DEBUG);
+		logging.setLogLevel("io.lettuce", LogLevel.DEBUG);
+		try {
+			TokenManager a = instance();
+			TokenManager b = instance();
+			Token first = a.getToken().block(TIMEOUT);
+			b.getToken().block(TIMEOUT);
+			Token second = b.getTokenAfterUnauthorized(first).block(TIMEOUT);
+			assertThat(output).contains("DEBUG")
+				.doesNotContain(first.getAccessToken(), first.getRefreshToken(), second.getAccessToken(),
+						second.getRefreshToken());
+		}
+		finally {
+			logging.setLogLevel("io.github.tokenrefresh", null);
+			logging.setLogLevel("io.lettuce", null);
+		}
+	}
+
+	private void awaitSubscribers(TokenManager manager, int count) {
+		await().atMost(TIMEOUT).until(() -> redis.subscribers(manager.getKey() + ":events") == count);
+	}
+
+	private TokenManager instance() {
+		return instance(UnaryOperator.identity());
+	}
+
+	private TokenManager instance(UnaryOperator<RedisTokenStore.Builder> customizer) {
+		RedisTokenStore store = customizer
+			.apply(RedisTokenStore.builder(redis.connectionFactory()).clock(this.clock))
+			.build();
+		this.stores.add(store);
+		return TokenManager.builder(this.clientName, this.tokenServer.source(this.clientName, this.clock))
+			.store(store)
+			.clock(this.clock)
+			.build();
+	}
+
+	private static Set<String> accessTokens(List<Token> tokens) {
+		return tokens.stream().map(Token::getAccessToken).collect(Collectors.toSet());
+	}
+
+}

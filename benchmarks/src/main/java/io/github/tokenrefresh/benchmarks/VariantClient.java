@@ -1,8 +1,10 @@
 package io.github.tokenrefresh.benchmarks;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 
@@ -12,6 +14,7 @@ import io.github.tokenrefresh.core.TokenSource;
 import io.github.tokenrefresh.core.TokenStore;
 import io.github.tokenrefresh.endpoint.TokenEndpoints;
 import io.github.tokenrefresh.oauth2.OAuth2TokenSource;
+import io.github.tokenrefresh.redis.RedisTokenStore;
 import io.github.tokenrefresh.web.TokenClient;
 import io.github.tokenrefresh.web.TokenRefreshExchangeFilterFunction;
 import org.springframework.http.HttpHeaders;
@@ -40,9 +43,9 @@ final class VariantClient implements AutoCloseable {
 
 	static final String REGISTRATION_ID = "bench";
 
-	/** The variants this build can run: (c) needs the Redis store. */
+	/** The variants this build can run. */
 	static List<Variant> availableVariants() {
-		return List.of(Variant.FIXED_HEADER, Variant.IN_MEMORY, Variant.SPRING_SECURITY);
+		return List.of(Variant.values());
 	}
 
 	private final Variant variant;
@@ -65,13 +68,15 @@ final class VariantClient implements AutoCloseable {
 
 	private final @Nullable TokenManager manager;
 
+	private final @Nullable EmbeddedRedis redis;
+
 	private final List<AutoCloseable> resources = new ArrayList<>();
 
 	private final WebClient webClient;
 
 	private final WebClient warmClient;
 
-	VariantClient(Variant variant, BenchmarkServers servers, Settings settings) {
+	VariantClient(Variant variant, BenchmarkServers servers, Settings settings) throws IOException {
 		this.variant = variant;
 		this.servers = servers;
 		this.resourcePool = pool("resource-" + variant.id(), settings.maxConnections());
@@ -85,9 +90,10 @@ final class VariantClient implements AutoCloseable {
 			.build();
 		this.connector = new ReactorClientHttpConnector(HttpClient.create(this.resourcePool));
 		this.fixedToken = servers.fixedToken();
+		this.redis = (variant == Variant.REDIS) ? new EmbeddedRedis() : null;
 		this.manager = switch (variant) {
 			case IN_MEMORY -> manager(new InMemoryTokenStore(), settings);
-			case REDIS -> throw new UnsupportedOperationException("The Redis store is not merged yet");
+			case REDIS -> manager(redisStore(this.redis), settings);
 			default -> null;
 		};
 		this.filter = switch (variant) {
@@ -119,6 +125,14 @@ final class VariantClient implements AutoCloseable {
 			.refreshBeforeExpiry(settings.refreshBeforeExpiry())
 			.refreshAhead(settings.refreshAhead())
 			.build();
+	}
+
+	private TokenStore redisStore(EmbeddedRedis redis) {
+		RedisTokenStore store = RedisTokenStore.builder(redis.connectionFactory()).build();
+		// Destroyed before the server it talks to stops.
+		this.resources.add(store::destroy);
+		this.resources.add(redis);
+		return store;
 	}
 
 	private WebClient.Builder tokenWebClientBuilder() {
@@ -188,12 +202,8 @@ final class VariantClient implements AutoCloseable {
 	}
 
 	/** Redis {@code INFO commandstats} as command name to calls; empty for variants without Redis. */
-	java.util.Map<String, Long> redisCommandStats() {
-		return java.util.Map.of();
-	}
-
-	void addResource(AutoCloseable resource) {
-		this.resources.add(resource);
+	Map<String, Long> redisCommandStats() {
+		return (this.redis != null) ? this.redis.commandStats() : Map.of();
 	}
 
 	@Override

@@ -370,6 +370,9 @@ final class ResultsReport {
 			.append(" requests of variant (c) with a cached token (").append(LoadScenarios.WORKERS)
 			.append(" callers).\n\n");
 		md.append("| Command | Calls | Per request |\n|---|---:|---:|\n");
+		if (redis.commands().isEmpty()) {
+			md.append("| (none) | 0 | 0 |\n");
+		}
 		redis.commands().forEach((command, calls) -> md.append("| ").append(command).append(" | ").append(calls)
 			.append(" | ").append(fixed((double) calls / redis.requests(), 3)).append(" |\n"));
 		md.append("| **all** | ").append(redis.total()).append(" | **")

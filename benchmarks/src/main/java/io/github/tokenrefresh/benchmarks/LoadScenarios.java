@@ -65,8 +65,12 @@ final class LoadScenarios {
 			long calls = this.servers.tokenCalls();
 			LatencyRecorder recorder = new LatencyRecorder(BURST);
 			burst(client::get, recorder);
+			Map<String, Long> redisAfter = client.redisCommandStats();
+			if (!redisAfter.isEmpty()) {
+				BenchmarkMain.log("  Redis commands in the burst: " + delta(redisBefore, redisAfter));
+			}
 			return new BurstResult(variant, recorder.stats(), this.servers.tokenCalls() - calls,
-					recorder.countStatus(200), redisCommands(redisBefore, client.redisCommandStats()));
+					recorder.countStatus(200), redisCommands(redisBefore, redisAfter));
 		}
 	}
 
@@ -197,15 +201,7 @@ final class LoadScenarios {
 			closedLoop(client, Duration.ofSeconds(1), null);
 			Map<String, Long> before = client.redisCommandStats();
 			Flux.range(0, requests).flatMap((i) -> client.get(), WORKERS).blockLast(Duration.ofMinutes(2));
-			Map<String, Long> after = client.redisCommandStats();
-			Map<String, Long> delta = new java.util.TreeMap<>();
-			after.forEach((command, calls) -> {
-				long d = calls - before.getOrDefault(command, 0L);
-				if (d > 0 && !command.equals("info")) {
-					delta.put(command, d);
-				}
-			});
-			return new RedisResult(requests, delta);
+			return new RedisResult(requests, delta(before, client.redisCommandStats()));
 		}
 	}
 
@@ -253,6 +249,18 @@ final class LoadScenarios {
 			.flatMap((i) -> ((recorder != null) ? recorder.time(client.get()) : client.get())
 				.repeat(() -> System.nanoTime() < deadline), WORKERS)
 			.blockLast(duration.plusMinutes(1));
+	}
+
+	/** Calls per command between two {@code INFO commandstats} readings, without the {@code info} calls. */
+	private static Map<String, Long> delta(Map<String, Long> before, Map<String, Long> after) {
+		Map<String, Long> delta = new java.util.TreeMap<>();
+		after.forEach((command, calls) -> {
+			long d = calls - before.getOrDefault(command, 0L);
+			if (d > 0 && !command.equals("info")) {
+				delta.put(command, d);
+			}
+		});
+		return delta;
 	}
 
 	private static @Nullable Long redisCommands(Map<String, Long> before, Map<String, Long> after) {

@@ -3,6 +3,8 @@ package io.github.tokenrefresh.core;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.util.Assert;
 import reactor.core.publisher.Mono;
 
@@ -16,7 +18,13 @@ public final class InMemoryTokenStore implements TokenStore {
 	@Override
 	public Mono<Token> get(String key) {
 		Assert.notNull(key, "'key' must not be null");
-		return Mono.justOrEmpty(this.tokens.get(key));
+		// Read at subscription, not assembly: a re-subscribed Mono must see the current token.
+		return Mono.fromSupplier(() -> this.tokens.get(key));
+	}
+
+	@Override
+	public @Nullable Token getIfCached(String key) {
+		return this.tokens.get(key);
 	}
 
 	@Override

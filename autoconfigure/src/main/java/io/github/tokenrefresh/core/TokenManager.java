@@ -74,6 +74,15 @@ public final class TokenManager {
 
 	private volatile @Nullable Token lastSeen;
 
+	private volatile @Nullable Thresholds thresholds;
+
+	/**
+	 * One cold Mono serves every caller: {@link #getToken()} allocates nothing until it is subscribed.
+	 */
+	private final Mono<Token> currentToken = Mono.defer(this::currentToken);
+
+	private final Mono<Token> renewEmpty = Mono.defer(this::renewEmpty);
+
 	private volatile @Nullable Rejection rejection;
 
 	private volatile @Nullable Token refreshedAhead;
@@ -110,18 +119,32 @@ public final class TokenManager {
 	 * @return the token
 	 */
 	public Mono<Token> getToken() {
-		return this.store.get(this.key).flatMap(this::useOrRenew).switchIfEmpty(Mono.defer(this::renewEmpty));
+		return this.currentToken;
 	}
 
-	private Mono<Token> useOrRenew(Token token) {
+	private Mono<Token> currentToken() {
+		// Fast path: a fresh token held in memory needs no reactive assembly beyond one Mono.just.
+		Token cached = this.store.getIfCached(this.key);
+		if (cached != null && this.autoRefresh && freshness(cached, millis()) == Freshness.FRESH) {
+			seen(cached);
+			return Mono.just(cached);
+		}
+		return this.store.get(this.key).flatMap(this::useOrRenew).switchIfEmpty(this.renewEmpty);
+	}
+
+	private void seen(Token token) {
 		if (this.lastSeen != token) {
 			this.lastSeen = token;
 		}
+	}
+
+	private Mono<Token> useOrRenew(Token token) {
+		seen(token);
 		if (!this.autoRefresh) {
 			return token.isExpired(now()) ? Mono.error(new TokenExpiredException(this.clientName, "the token expired"))
 					: Mono.just(token);
 		}
-		return switch (freshness(token, now())) {
+		return switch (freshness(token, millis())) {
 			case FRESH -> Mono.just(token);
 			case REFRESH_AHEAD -> {
 				refreshInBackground(token);
@@ -160,7 +183,7 @@ public final class TokenManager {
 			this.listener.unauthorizedRetried(this.clientName);
 			return this.store.get(this.key)
 				.filter((stored) -> !stored.hasSameAccessToken(rejected)
-						&& freshness(stored, now()) != Freshness.STALE)
+						&& freshness(stored, millis()) != Freshness.STALE)
 				.switchIfEmpty(Mono.defer(() -> this.store.removeIfSame(this.key, rejected).then(renew(rejected))));
 		});
 	}
@@ -286,7 +309,7 @@ public final class TokenManager {
 	}
 
 	private boolean isFreshReplacement(Token stored, @Nullable Token replaced) {
-		return !stored.hasSameAccessToken(replaced) && freshness(stored, now()) == Freshness.FRESH;
+		return !stored.hasSameAccessToken(replaced) && freshness(stored, millis()) == Freshness.FRESH;
 	}
 
 	private Mono<Token> obtainAndStore(@Nullable Token current) {
@@ -415,24 +438,24 @@ public final class TokenManager {
 		}
 	}
 
-	Freshness freshness(Token token, Instant now) {
-		Instant expiresAt = token.getExpiresAt();
-		Duration lifetime = token.getLifetime();
-		if (expiresAt == null || lifetime == null) {
-			return Freshness.FRESH;
-		}
-		// A window wider than a short-lived token would refresh it on every request (Spring Security 14943).
-		Duration before = min(this.refreshBeforeExpiry, lifetime.dividedBy(2));
-		if (!now.isBefore(expiresAt.minus(before))) {
+	Freshness freshness(Token token, long millis) {
+		Thresholds thresholds = thresholds(token);
+		if (millis >= thresholds.staleAt()) {
 			return Freshness.STALE;
 		}
-		if (!this.refreshAhead.isZero()) {
-			Duration ahead = min(this.refreshAhead, lifetime.multipliedBy(3).dividedBy(4));
-			if (!now.isBefore(expiresAt.minus(ahead))) {
-				return Freshness.REFRESH_AHEAD;
-			}
+		return (millis >= thresholds.refreshAheadAt()) ? Freshness.REFRESH_AHEAD : Freshness.FRESH;
+	}
+
+	/**
+	 * The instants at which a token enters the refresh windows, computed once per token rather than per request.
+	 */
+	private Thresholds thresholds(Token token) {
+		Thresholds thresholds = this.thresholds;
+		if (thresholds == null || thresholds.token() != token) {
+			thresholds = Thresholds.of(token, this.refreshBeforeExpiry, this.refreshAhead);
+			this.thresholds = thresholds;
 		}
-		return Freshness.FRESH;
+		return thresholds;
 	}
 
 	private static Duration min(Duration a, Duration b) {
@@ -441,6 +464,10 @@ public final class TokenManager {
 
 	private Instant now() {
 		return this.clock.instant();
+	}
+
+	private long millis() {
+		return this.clock.millis();
 	}
 
 	@Override
@@ -462,6 +489,26 @@ public final class TokenManager {
 	}
 
 	private record Rejection(TokenAcquisitionException exception, Instant until) {
+	}
+
+	private record Thresholds(Token token, long staleAt, long refreshAheadAt) {
+
+		static Thresholds of(Token token, Duration refreshBeforeExpiry, Duration refreshAhead) {
+			Instant expiresAt = token.getExpiresAt();
+			Duration lifetime = token.getLifetime();
+			if (expiresAt == null || lifetime == null) {
+				return new Thresholds(token, Long.MAX_VALUE, Long.MAX_VALUE);
+			}
+			// A window wider than a short-lived token would refresh it on every request (Spring Security 14943).
+			Duration before = min(refreshBeforeExpiry, lifetime.dividedBy(2));
+			long staleAt = expiresAt.minus(before).toEpochMilli();
+			long aheadAt = Long.MAX_VALUE;
+			if (!refreshAhead.isZero()) {
+				aheadAt = expiresAt.minus(min(refreshAhead, lifetime.multipliedBy(3).dividedBy(4))).toEpochMilli();
+			}
+			return new Thresholds(token, staleAt, aheadAt);
+		}
+
 	}
 
 	private static TokenRefreshListener composite(List<TokenRefreshListener> listeners) {

@@ -1,5 +1,6 @@
 package io.github.tokenrefresh.core;
 
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 /**
@@ -16,6 +17,16 @@ public interface TokenStore {
 	 * @return the token, or an empty {@code Mono}
 	 */
 	Mono<Token> get(String key);
+
+	/**
+	 * Return the token this process holds in memory for the key when it may be used without asking the store, for
+	 * the per-request fast path; {@code null} when there is none or the store must be asked. Never does I/O.
+	 * @param key the key
+	 * @return the cached token, or {@code null}
+	 */
+	default @Nullable Token getIfCached(String key) {
+		return null;
+	}
 
 	/**
 	 * Store a token unless the key already holds one issued later (put-if-newer), so that a slow writer can

@@ -46,7 +46,7 @@ public final class TokenRefreshExchangeFilterFunction implements ExchangeFilterF
 	static final String APPLIED_ATTRIBUTE = TokenRefreshExchangeFilterFunction.class.getName() + ".applied";
 
 	/**
-	 * Which attempt a request is: 0 for the first, then 1 for the first retry after a 401, and so on.
+	 * Which retry after a 401 a request is: 1 for the first, and so on; absent on the first attempt.
 	 */
 	public static final String ATTEMPT_ATTRIBUTE = TokenRefreshExchangeFilterFunction.class.getName() + ".attempt";
 
@@ -114,8 +114,10 @@ public final class TokenRefreshExchangeFilterFunction implements ExchangeFilterF
 			Token token, int attempt, ExchangeFunction next) {
 		ClientRequest.Builder authorized = ClientRequest.from(request)
 			.headers((headers) -> headers.set(client.getHeaderName(), client.headerValue(token)))
-			.attribute(APPLIED_ATTRIBUTE, Boolean.TRUE)
-			.attribute(ATTEMPT_ATTRIBUTE, attempt);
+			.attribute(APPLIED_ATTRIBUTE, Boolean.TRUE);
+		if (attempt > 0) {
+			authorized.attribute(ATTEMPT_ATTRIBUTE, attempt);
+		}
 		if (body != null) {
 			authorized.body((attempt == 0) ? body.recording(request.body()) : body.replaying(request.body()));
 		}

@@ -7,6 +7,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import io.github.tokenrefresh.test.MutableClock;
 import io.github.tokenrefresh.core.InMemoryTokenStore;
 import io.github.tokenrefresh.core.TokenManager;
 import io.github.tokenrefresh.core.TokenSource;

@@ -263,6 +263,16 @@ class TokenManagerTests {
 	}
 
 	@Test
+	void resubscribingReadsTheStoreAgain() {
+		TokenManager manager = manager().build();
+		Mono<Token> token = manager.getToken();
+		assertThat(token.block(TIMEOUT).getAccessToken()).isEqualTo("access-1");
+		manager.refresh().block(TIMEOUT);
+		assertThat(token.block(TIMEOUT).getAccessToken()).isEqualTo("access-2");
+		assertThat(this.source.callCount()).isEqualTo(2);
+	}
+
+	@Test
 	void storeNeverMovesBackwards() {
 		Token older = Token.builder("older").issuedAt(Instant.parse("2026-01-01T00:00:00Z")).build();
 		Token newer = Token.builder("newer").issuedAt(Instant.parse("2026-01-01T00:01:00Z")).build();

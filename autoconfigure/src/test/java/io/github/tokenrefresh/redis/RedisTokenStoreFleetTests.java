@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
+import io.github.tokenrefresh.test.MutableClock;
 import io.github.tokenrefresh.core.Token;
 import io.github.tokenrefresh.core.TokenManager;
 import org.junit.jupiter.api.AfterAll;

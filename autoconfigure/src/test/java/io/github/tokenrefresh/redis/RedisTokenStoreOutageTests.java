@@ -8,6 +8,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import io.github.tokenrefresh.test.MutableClock;
 import io.github.tokenrefresh.core.Token;
 import io.github.tokenrefresh.core.TokenManager;
 import org.junit.jupiter.api.AfterAll;

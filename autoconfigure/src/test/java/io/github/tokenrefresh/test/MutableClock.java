@@ -13,11 +13,15 @@ public final class MutableClock extends Clock {
 
 	private volatile Instant now;
 
+	public MutableClock() {
+		this(Instant.now());
+	}
+
 	public MutableClock(Instant now) {
 		this.now = now;
 	}
 
-	public void advance(Duration duration) {
+	public synchronized void advance(Duration duration) {
 		this.now = this.now.plus(duration);
 	}
 

@@ -198,7 +198,9 @@ final class ResultsReport {
 		md.append("## Per request, end to end (token cached)\n\n");
 		md.append("JMH, one caller blocking on each GET over loopback; throughput (`Mode.Throughput`) and the ")
 			.append("latency distribution (`Mode.SampleTime`) in separate forks. Allocation is JMH's GC profiler, ")
-			.append("all threads of the fork, so it includes the servers.\n\n");
+			.append("all threads of the fork, so it includes the servers. The ± is JMH's 99.9% confidence interval; ")
+			.append("when it is wider than the differences between variants, background load decided them, and the ")
+			.append("turn-taking table below is the comparison to trust.\n\n");
 		md.append("| Variant | Throughput (req/s) | vs (a) | p50 (µs) | p99 (µs) | p99 vs (a) | Allocated (B/req) | vs (a) |\n");
 		md.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
 		EndToEnd floor = this.endToEnd.get(Variant.FIXED_HEADER);

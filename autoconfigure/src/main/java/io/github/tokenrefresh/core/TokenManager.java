@@ -123,11 +123,11 @@ public final class TokenManager {
 	}
 
 	private Mono<Token> currentToken() {
-		// Fast path: a fresh token held in memory needs no reactive assembly beyond one Mono.just.
+		// Fast path: a token held in memory needs no store call, and a stale one goes straight to the single
+		// flight, so that a crowd of requests at expiry does not read the store once each.
 		Token cached = this.store.getIfCached(this.key);
-		if (cached != null && this.autoRefresh && freshness(cached, millis()) == Freshness.FRESH) {
-			seen(cached);
-			return Mono.just(cached);
+		if (cached != null) {
+			return useOrRenew(cached);
 		}
 		return this.store.get(this.key).flatMap(this::useOrRenew).switchIfEmpty(this.renewEmpty);
 	}

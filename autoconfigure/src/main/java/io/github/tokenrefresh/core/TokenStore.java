@@ -19,8 +19,9 @@ public interface TokenStore {
 	Mono<Token> get(String key);
 
 	/**
-	 * Return the token this process holds in memory for the key when it may be used without asking the store, for
-	 * the per-request fast path; {@code null} when there is none or the store must be asked. Never does I/O.
+	 * Return the token this process holds in memory for the key when it may stand for the stored one, for the
+	 * per-request fast path; {@code null} when there is none or the store must be asked. Never does I/O. The engine
+	 * uses a returned token only while it is fresh; a stale one leads to a refresh, whose re-read asks the store.
 	 * @param key the key
 	 * @return the cached token, or {@code null}
 	 */

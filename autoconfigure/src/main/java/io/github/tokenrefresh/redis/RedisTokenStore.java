@@ -183,7 +183,7 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 	@Override
 	public @Nullable Token getIfCached(String key) {
 		Slot slot = this.slots.get(key);
-		return (slot != null) ? slot.trusted(now()) : null;
+		return (slot != null) ? slot.cached(now()) : null;
 	}
 
 	private Mono<Token> read(Slot slot) {

@@ -113,6 +113,21 @@ class RedisTokenStoreFleetTests {
 	}
 
 	@Test
+	void crowdAtExpiryReadsRedisOnlyThroughTheSingleRefresh() {
+		TokenManager a = instance();
+		Token first = a.getToken().block(TIMEOUT);
+		awaitSubscribers(a, 1);
+		await().atMost(TIMEOUT).until(() -> redis.admin().exists(a.getKey() + ":lease") == 0);
+		this.clock.advance(Duration.ofSeconds(301));
+		redis.resetCommandCount();
+		List<Token> tokens = Flux.range(0, 1000).flatMap((i) -> a.getToken(), 1000).collectList().block(TIMEOUT);
+		assertThat(accessTokens(tokens)).hasSize(1).doesNotContain(first.getAccessToken());
+		assertThat(this.tokenServer.requests()).isEqualTo(2);
+		// The refresh's own commands (lease, re-read, put, release, notification), not one GET per request.
+		assertThat(redis.commandCount()).isLessThan(20);
+	}
+
+	@Test
 	void evictsTheTokenForEveryInstanceAfterA401() {
 		TokenManager a = instance();
 		TokenManager b = instance();

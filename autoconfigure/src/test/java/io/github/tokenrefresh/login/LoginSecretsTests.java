@@ -18,17 +18,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import reactor.test.StepVerifier;
 
-import org.springframework.boot.logging.LogLevel;
-import org.springframework.boot.logging.LoggingSystem;
+import io.github.tokenrefresh.test.DebugLogging;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-@ExtendWith(OutputCaptureExtension.class)
+@ExtendWith({ OutputCaptureExtension.class, DebugLogging.class })
 class LoginSecretsTests {
-
-	private static final String[] LOGGERS = { "io.github.tokenrefresh", "org.springframework", "reactor.netty" };
 
 	private static final String PASSWORD = "login-password-3c9e1a7b5d2f";
 
@@ -40,21 +37,13 @@ class LoginSecretsTests {
 
 	private final MockWebServer server = new MockWebServer();
 
-	private final LoggingSystem loggingSystem = LoggingSystem.get(getClass().getClassLoader());
-
 	@BeforeEach
 	void start() throws IOException {
 		this.server.start();
-		for (String logger : LOGGERS) {
-			this.loggingSystem.setLogLevel(logger, LogLevel.DEBUG);
-		}
 	}
 
 	@AfterEach
 	void stop() {
-		for (String logger : LOGGERS) {
-			this.loggingSystem.setLogLevel(logger, null);
-		}
 		this.server.close();
 	}
 

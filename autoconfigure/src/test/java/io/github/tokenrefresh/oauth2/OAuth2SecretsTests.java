@@ -19,18 +19,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.test.StepVerifier;
 
-import org.springframework.boot.logging.LogLevel;
-import org.springframework.boot.logging.LoggingSystem;
+import io.github.tokenrefresh.test.DebugLogging;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-@ExtendWith(OutputCaptureExtension.class)
+@ExtendWith({ OutputCaptureExtension.class, DebugLogging.class })
 class OAuth2SecretsTests {
-
-	private static final String[] LOGGERS = { "io.github.tokenrefresh", "org.springframework", "reactor.netty" };
 
 	private static final String CLIENT_SECRET = "client-secret-7f3a9c1e5b2d";
 
@@ -46,21 +43,13 @@ class OAuth2SecretsTests {
 
 	private final MockWebServer server = new MockWebServer();
 
-	private final LoggingSystem loggingSystem = LoggingSystem.get(getClass().getClassLoader());
-
 	@BeforeEach
 	void start() throws IOException {
 		this.server.start();
-		for (String logger : LOGGERS) {
-			this.loggingSystem.setLogLevel(logger, LogLevel.DEBUG);
-		}
 	}
 
 	@AfterEach
 	void stop() {
-		for (String logger : LOGGERS) {
-			this.loggingSystem.setLogLevel(logger, null);
-		}
 		this.server.close();
 	}
 

@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 
 import org.apache.commons.logging.Log;
@@ -153,11 +154,35 @@ public final class TokenRefreshExchangeFilterFunction implements ExchangeFilterF
 			return Mono.just(response);
 		}
 		if (attempt >= client.getRetryOnUnauthorized() || (body != null && !body.isReplayable())) {
-			return client.getManager().invalidate(token).thenReturn(response);
+			return releaseUnlessDelivered(client.getManager().invalidate(token).thenReturn(response), response);
 		}
-		return response.releaseBody()
-			.then(client.getManager().getTokenAfterUnauthorized(token))
+		return releaseNow(response).then(client.getManager().getTokenAfterUnauthorized(token))
 			.flatMap((fresh) -> send(client, request, body, fresh, attempt + 1, next));
+	}
+
+	/**
+	 * Start reading and releasing the body of a response that will not be returned, and return when that is done.
+	 * The release is subscribed here rather than by the caller's chain: a caller that cancels at the moment the
+	 * response arrives cancels that chain before it subscribes, and a body nobody subscribes to stays queued in
+	 * Reactor Netty for ever.
+	 */
+	private static Mono<Void> releaseNow(ClientResponse response) {
+		Mono<Void> released = response.releaseBody().onErrorComplete().cache();
+		released.subscribe();
+		return released;
+	}
+
+	/**
+	 * Return {@code delivery}, releasing the response's body if the caller cancels before it is delivered.
+	 */
+	private static Mono<ClientResponse> releaseUnlessDelivered(Mono<ClientResponse> delivery,
+			ClientResponse response) {
+		AtomicBoolean delivered = new AtomicBoolean();
+		return delivery.doOnNext((delivering) -> delivered.set(true)).doOnCancel(() -> {
+			if (!delivered.get()) {
+				releaseNow(response);
+			}
+		});
 	}
 
 	private static String safeUrl(URI url) {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.github.tokenrefresh.core.TokenManager;
+import io.github.tokenrefresh.test.DeliveryRecordingConnector;
 import org.springframework.boot.Banner;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
@@ -37,6 +38,15 @@ final class Applications {
 			.properties(all.toArray(String[]::new))
 			.initializers(initializer)
 			.run();
+	}
+
+	/**
+	 * Use {@link DeliveryRecordingConnector} for the application's WebClients, so that a leak of a response Spring's
+	 * connector lost under a cancelling caller can be told apart from any other (with
+	 * {@link DeliveryRecordingConnector#LEAK_RECORDS_NAME_CONNECTIONS} among the properties).
+	 */
+	static void recordDeliveries(ConfigurableApplicationContext context) {
+		context.getBeanFactory().registerSingleton("deliveryRecordingConnector", new DeliveryRecordingConnector());
 	}
 
 	static List<TokenManager> managers(ConfigurableApplicationContext context) {

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import io.github.tokenrefresh.core.TokenManager;
 import io.github.tokenrefresh.reliability.Load.Outcome;
 import io.github.tokenrefresh.reliability.Load.Report;
+import io.github.tokenrefresh.test.DeliveryRecordingConnector;
 import io.github.tokenrefresh.test.NettyLeakDetection;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -35,6 +36,8 @@ class StressTests {
 
 	private static final int ROUNDS = 5;
 
+	private static final double CANCEL_SHARE = 0.1;
+
 	private static final int REQUESTS_PER_ROUND = 2_000;
 
 	// TokenEndpoints' default: a call is retried at most three times.
@@ -45,8 +48,10 @@ class StressTests {
 
 	@Test
 	void everyRequestEndsInAKnownWayAndTokenCallsStayWithinOnePerExpiryOrRevocation() {
+		int cancelled;
 		try (FaultyAuthServer server = new FaultyAuthServer(LIFETIME, REFRESH_BEFORE_EXPIRY);
 				ConfigurableApplicationContext context = Applications.start(server.clientProperties(),
+						Applications::recordDeliveries, DeliveryRecordingConnector.LEAK_RECORDS_NAME_CONNECTIONS,
 						"token-refresh.clients.orders.refresh-before-expiry=" + REFRESH_BEFORE_EXPIRY.toSeconds() + "s",
 						"token-refresh.clients.billing.refresh-before-expiry="
 								+ REFRESH_BEFORE_EXPIRY.toSeconds() + "s")) {
@@ -55,10 +60,8 @@ class StressTests {
 			server.revocations(0.001);
 			Load load = new Load(List.of(context.getBean("orders", WebClient.class),
 					context.getBean("billing", WebClient.class)), List.of("", ""))
-				// No caller cancellations for now: with 10 % cancelled, about one run in three or four left one response
-				// buffer unreleased inside Reactor Netty's HTTP codec (cause not found yet); a red leak check must not
-				// become a flaky build. Cancelling the shared refresh is covered in TokenManagerTests.
-				.concurrency(128);
+				.concurrency(128)
+				.cancelShare(CANCEL_SHARE);
 			long started = System.nanoTime();
 			Report total = new Report();
 			List<Long> heap = new ArrayList<>();
@@ -81,6 +84,7 @@ class StressTests {
 			assertThat(total.get(Outcome.FAILED_TRANSPORT)).as("resource I/O errors: %s", total.transport)
 				.isLessThan(total.total() / 100);
 			assertThat(total.get(Outcome.SUCCEEDED)).isGreaterThan(total.total() * 3 / 4);
+			assertThat(total.get(Outcome.CANCELLED)).isPositive();
 			for (String client : List.of("orders", "billing")) {
 				assertTokenCallsBounded(server, client, elapsed);
 			}
@@ -88,8 +92,21 @@ class StressTests {
 			assertThat(managers).hasSize(2).noneMatch(TokenManager::isRefreshing);
 			assertThat(heap.get(heap.size() - 1) - heap.get(1)).as("heap growth after warm-up, heap %s", heap)
 				.isLessThan(HEAP_GROWTH_TOLERANCE);
+			cancelled = total.get(Outcome.CANCELLED);
 		}
+		assertNoLeaks(cancelled);
+	}
+
+	/**
+	 * Fail on any leak but those of responses Spring's connector received and lost before handing them to
+	 * WebClient when the caller cancelled at that moment: a plain WebClient without the starter loses about one in
+	 * 20,000 cancelled requests that way (measured: 2 in 41,671 cancelled requests, and 2 in 54,945 through the starter), which the starter cannot see, let alone release.
+	 */
+	static void assertNoLeaks(int cancelled) {
 		NettyLeakDetection.assertNoLeaks();
+		int lost = NettyLeakDetection.takeConnectorRaces();
+		logger.info(cancelled + " requests cancelled; responses lost by Spring's connector: " + lost);
+		assertThat(lost).as("responses lost by the connector").isLessThanOrEqualTo(Math.max(1, cancelled / 1000));
 	}
 
 	static void assertTokenCallsBounded(FaultyAuthServer server, String client, Duration elapsed) {

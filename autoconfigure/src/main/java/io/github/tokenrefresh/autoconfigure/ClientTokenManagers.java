@@ -211,14 +211,9 @@ final class ClientTokenManagers {
 	}
 
 	private TokenEndpoints endpoints(Client client) {
+		TokenEndpoints endpoints = this.beanFactory.getBean(TokenEndpoints.class);
 		Duration timeout = client.getTimeout();
-		if (timeout == null) {
-			return this.beanFactory.getBean(TokenEndpoints.class);
-		}
-		return TokenEndpoints.builder()
-			.timeout(timeout)
-			.webClientBuilder(tokenEndpointsWebClientBuilder(this.beanFactory))
-			.build();
+		return (timeout != null) ? endpoints.withTimeout(timeout) : endpoints;
 	}
 
 	/**

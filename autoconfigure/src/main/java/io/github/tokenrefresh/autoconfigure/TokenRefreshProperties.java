@@ -211,7 +211,7 @@ public class TokenRefreshProperties {
 
 		/**
 		 * Timeout of each token-endpoint call. When not set, the shared TokenEndpoints' timeout (10 seconds unless
-		 * replaced by a bean of your own) applies.
+		 * replaced by a bean of your own) applies; when set, the shared TokenEndpoints are used with this timeout.
 		 */
 		private @Nullable Duration timeout;
 

@@ -95,6 +95,26 @@ public final class TokenEndpoints {
 			.build();
 	}
 
+	private TokenEndpoints(TokenEndpoints endpoints, Duration timeout) {
+		this.timeout = timeout;
+		this.maxRetries = endpoints.maxRetries;
+		this.minBackoff = endpoints.minBackoff;
+		this.maxBackoff = endpoints.maxBackoff;
+		this.maxResponseSize = endpoints.maxResponseSize;
+		this.webClient = endpoints.webClient;
+	}
+
+	/**
+	 * Return token endpoints like these, sharing their WebClient, retries and limits, with another timeout per
+	 * attempt: for a client whose token endpoint is slower or faster than the rest.
+	 * @param timeout the timeout per attempt
+	 * @return the token endpoints with that timeout
+	 */
+	public TokenEndpoints withTimeout(Duration timeout) {
+		Assert.isTrue(timeout != null && timeout.compareTo(Duration.ZERO) > 0, "'timeout' must be positive");
+		return timeout.equals(this.timeout) ? this : new TokenEndpoints(this, timeout);
+	}
+
 	/**
 	 * Start building {@link TokenEndpoints}.
 	 * @return a builder

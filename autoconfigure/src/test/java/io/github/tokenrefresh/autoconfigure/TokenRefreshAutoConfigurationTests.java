@@ -28,8 +28,11 @@ import org.springframework.security.oauth2.client.registration.ClientRegistratio
 import org.springframework.security.oauth2.client.registration.InMemoryReactiveClientRegistrationRepository;
 import org.springframework.security.oauth2.client.registration.ReactiveClientRegistrationRepository;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
 import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -177,6 +180,29 @@ class TokenRefreshAutoConfigurationTests {
 		this.contextRunner.withPropertyValues(BILLING)
 			.withBean(TokenEndpoints.class, () -> endpoints)
 			.run((context) -> assertThat(context).getBean(TokenEndpoints.class).isSameAs(endpoints));
+	}
+
+	@Test
+	void clientTimeoutKeepsTheUserTokenEndpoints() {
+		List<String> calls = new ArrayList<>();
+		WebClient.Builder tokenServer = WebClient.builder().exchangeFunction((request) -> {
+			calls.add(request.url().toString());
+			return Mono.just(ClientResponse.create(HttpStatus.OK)
+				.header("Content-Type", "application/json")
+				.body("{\"access_token\":\"from-user-endpoints\",\"token_type\":\"Bearer\",\"expires_in\":300}")
+				.build());
+		});
+		TokenEndpoints endpoints = TokenEndpoints.builder().webClientBuilder(tokenServer).build();
+		this.contextRunner.withPropertyValues(BILLING)
+			.withPropertyValues("token-refresh.clients.billing.timeout=3s")
+			.withBean(TokenEndpoints.class, () -> endpoints)
+			.run((context) -> {
+				TokenManager manager = context.getBean("billingTokenManager", TokenManager.class);
+				StepVerifier.create(manager.getToken())
+					.assertNext((token) -> assertThat(token.getAccessToken()).isEqualTo("from-user-endpoints"))
+					.verifyComplete();
+				assertThat(calls).containsExactly("http://localhost:9000/oauth2/token");
+			});
 	}
 
 	@Test

@@ -173,6 +173,25 @@ class TokenEndpointsTests {
 	}
 
 	@Test
+	void withTimeoutChangesOnlyTheTimeout() {
+		this.server.enqueue(new MockResponse.Builder().onResponseStart(SocketEffect.Stall.INSTANCE).build());
+		this.server.enqueue(new MockResponse.Builder().onResponseStart(SocketEffect.Stall.INSTANCE).build());
+		TokenEndpoints shared = endpoints().timeout(Duration.ofSeconds(30))
+			.maxRetries(1)
+			.minBackoff(Duration.ofMillis(10))
+			.maxBackoff(Duration.ofMillis(10))
+			.build();
+		TokenEndpoints faster = shared.withTimeout(Duration.ofMillis(300));
+		assertThat(faster.webClient()).isSameAs(shared.webClient());
+		assertThat(shared.withTimeout(Duration.ofSeconds(30))).isSameAs(shared);
+		StepVerifier.create(post(faster))
+			.expectErrorSatisfies((ex) -> assertThat(ex).hasMessageContaining("no answer within 300 ms")
+				.hasMessageContaining("(2 attempts)"))
+			.verify(Duration.ofSeconds(5));
+		assertThat(this.server.getRequestCount()).isEqualTo(2);
+	}
+
+	@Test
 	void failsClearlyOnAHugeBody() {
 		this.server.enqueue(json(200, "{\"a\":\"" + "x".repeat(10 * 1024 * 1024) + "\"}"));
 		StepVerifier.create(post(endpoints().build())).expectErrorSatisfies((ex) -> {

@@ -36,6 +36,8 @@ import reactor.util.retry.Retry;
  * A Lettuce factory that does not share its native connection takes no lock and connects asynchronously per call,
  * but each of its connections remembers a failed connect for good: that factory is asked for a connection per
  * command, as a template would. A cluster-aware Lettuce factory hands out a cluster connection, held like any other.
+ * A factory stopped and started again (its {@code SmartLifecycle}) disposes of its client and the connections
+ * held here with it, as it always did of the listener's: the store then serves its in-memory copy.
  */
 final class StoreConnection implements ReactiveRedisConnectionFactory {
 

@@ -392,9 +392,11 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 	}
 
 	private void listen(Slot slot) {
-		Disposable subscription = Flux.defer(() -> this.connection.listener().receive(ChannelTopic.of(slot.channel)))
+		// Receiving completes when the connection is replaced (see StoreConnection): listen on the new one.
+		Disposable subscription = Flux.defer(() -> this.connection.receive(ChannelTopic.of(slot.channel)))
 			.retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(100)).maxBackoff(Duration.ofSeconds(5)))
-			.subscribe((message) -> notified(slot, message.getMessage()),
+			.repeatWhen((completions) -> completions.delayElements(Duration.ofMillis(100)))
+			.subscribe((message) -> notified(slot, message),
 					(ex) -> logger.debug("Stopped listening on '" + slot.channel + "'", ex));
 		this.subscriptions.add(subscription);
 	}

@@ -3,6 +3,7 @@ package io.github.tokenrefresh.redis;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -14,12 +15,17 @@ import org.springframework.data.redis.RedisConnectionFailureException;
 import org.springframework.data.redis.connection.ReactiveRedisClusterConnection;
 import org.springframework.data.redis.connection.ReactiveRedisConnection;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
+import org.springframework.data.redis.connection.ReactiveSubscription.Message;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.ReactiveRedisMessageListenerContainer;
+import org.springframework.util.Assert;
 import org.springframework.util.ClassUtils;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
 import reactor.util.retry.Retry;
 
@@ -36,8 +42,8 @@ import reactor.util.retry.Retry;
  * A Lettuce factory that does not share its native connection takes no lock and connects asynchronously per call,
  * but each of its connections remembers a failed connect for good: that factory is asked for a connection per
  * command, as a template would. A cluster-aware Lettuce factory hands out a cluster connection, held like any other.
- * A factory stopped and started again (its {@code SmartLifecycle}) disposes of its client and the connections
- * held here with it, as it always did of the listener's: the store then serves its in-memory copy.
+ * A Lettuce factory stopped and started again disposes of its client and of the connections held here; that is
+ * seen on the next command or notification, and they are obtained again in the background.
  */
 final class StoreConnection implements ReactiveRedisConnectionFactory {
 
@@ -56,34 +62,39 @@ final class StoreConnection implements ReactiveRedisConnectionFactory {
 
 	private final Disposable.Swap connecting = Disposables.swap();
 
-	private volatile @Nullable Held held;
+	private final AtomicReference<@Nullable Held> held = new AtomicReference<>();
 
-	private boolean closed;
+	private volatile boolean closed;
 
 	StoreConnection(ReactiveRedisConnectionFactory factory) {
 		this.factory = factory;
 		this.perCommand = LETTUCE_PRESENT && Lettuce.connectsPerCall(factory);
-		if (this.perCommand) {
-			this.held = new Held(null, null, new ReactiveRedisMessageListenerContainer(factory));
-			return;
-		}
 		try {
 			connected(connect());
 		}
 		catch (RuntimeException ex) {
 			logger.debug("Could not connect to Redis; connecting in the background", ex);
-			this.connecting.update(Mono.fromCallable(this::connect)
-				.subscribeOn(Schedulers.boundedElastic())
-				.retryWhen(Retry.backoff(Long.MAX_VALUE, FIRST_RETRY).maxBackoff(LAST_RETRY))
-				.subscribe(this::connected, (failure) -> logger.debug("Stopped connecting to Redis", failure)));
+			connectInBackground();
 		}
 	}
 
+	private void connectInBackground() {
+		this.connecting.update(Mono.fromCallable(this::connect)
+			.subscribeOn(Schedulers.boundedElastic())
+			.retryWhen(Retry.backoff(Long.MAX_VALUE, FIRST_RETRY).maxBackoff(LAST_RETRY))
+			.subscribe(this::connected, (ex) -> logger.debug("Stopped connecting to Redis", ex)));
+	}
+
 	private Held connect() {
+		// The client first: a restart in between then shows as a client that is not the factory's.
+		@Nullable Object client = LETTUCE_PRESENT ? Lettuce.client(this.factory) : null;
+		if (this.perCommand) {
+			return new Held(null, null, new ReactiveRedisMessageListenerContainer(this.factory), client);
+		}
 		ReactiveRedisConnection connection = this.factory.getReactiveConnection();
 		try {
 			ReactiveRedisMessageListenerContainer listener = new ReactiveRedisMessageListenerContainer(this.factory);
-			return new Held(connection, uncloseable(connection), listener);
+			return new Held(connection, uncloseable(connection), listener, client);
 		}
 		catch (RuntimeException ex) {
 			release(connection).subscribe();
@@ -92,13 +103,33 @@ final class StoreConnection implements ReactiveRedisConnectionFactory {
 	}
 
 	private void connected(Held held) {
-		synchronized (this) {
-			if (!this.closed) {
-				this.held = held;
-				return;
-			}
+		if (this.closed || !this.held.compareAndSet(null, held)
+				|| (this.closed && this.held.compareAndSet(held, null))) {
+			close(held).subscribe();
 		}
-		close(held).subscribe();
+	}
+
+	/**
+	 * Return what is held while the factory still has the client it came from. A Lettuce factory stopped and
+	 * started again (as around a checkpoint and restore) has disposed of its client and every connection of it:
+	 * connect again in the background.
+	 */
+	private Held current() {
+		Held held = this.held.get();
+		if (held == null) {
+			throw new RedisConnectionFailureException("Not connected to Redis yet");
+		}
+		if (held.client != null && !Lettuce.hasClient(this.factory, held.client)) {
+			if (this.held.compareAndSet(held, null)) {
+				logger.debug("The Redis connection factory was restarted; connecting again");
+				close(held).subscribe();
+				if (!this.closed) {
+					connectInBackground();
+				}
+			}
+			throw new RedisConnectionFailureException("Not connected to Redis yet");
+		}
+		return held;
 	}
 
 	/**
@@ -110,11 +141,9 @@ final class StoreConnection implements ReactiveRedisConnectionFactory {
 		if (this.perCommand) {
 			return this.factory.getReactiveConnection();
 		}
-		Held held = this.held;
-		if (held == null || held.view == null) {
-			throw new RedisConnectionFailureException("Not connected to Redis yet");
-		}
-		return held.view;
+		ReactiveRedisConnection view = current().view;
+		Assert.state(view != null, "A connection is held");
+		return view;
 	}
 
 	@Override
@@ -134,32 +163,26 @@ final class StoreConnection implements ReactiveRedisConnectionFactory {
 	}
 
 	/**
-	 * Return the listener for the store's notifications.
+	 * Receive the messages of the given channel until the connection they come over is closed.
 	 * @throws RedisConnectionFailureException while not connected
 	 */
-	ReactiveRedisMessageListenerContainer listener() {
-		Held held = this.held;
-		if (held == null) {
-			throw new RedisConnectionFailureException("Not connected to Redis yet");
-		}
-		return held.listener;
+	Flux<String> receive(ChannelTopic channel) {
+		Held held = current();
+		return held.listener.receive(channel).map(Message::getMessage).takeUntilOther(held.closed.asMono());
 	}
 
 	/**
 	 * Stop connecting, close the listener and release the held connection.
 	 */
 	Mono<Void> close() {
-		Held held;
-		synchronized (this) {
-			this.closed = true;
-			held = this.held;
-			this.held = null;
-		}
+		this.closed = true;
 		this.connecting.dispose();
+		Held held = this.held.getAndSet(null);
 		return (held != null) ? close(held) : Mono.empty();
 	}
 
 	private static Mono<Void> close(Held held) {
+		held.closed.tryEmitValue(Boolean.TRUE);
 		Mono<Void> listener = held.listener.destroyLater()
 			.doOnError((ex) -> logger.debug("Could not close the notification connection", ex))
 			.onErrorComplete();
@@ -193,10 +216,17 @@ final class StoreConnection implements ReactiveRedisConnectionFactory {
 	}
 
 	/**
-	 * A connection for commands (with its uncloseable view), absent when connecting per command, and a listener.
+	 * A connection for commands (with its uncloseable view), absent when connecting per command, a listener, and
+	 * the Lettuce client they come from.
 	 */
 	private record Held(@Nullable ReactiveRedisConnection connection, @Nullable ReactiveRedisConnection view,
-			ReactiveRedisMessageListenerContainer listener) {
+			ReactiveRedisMessageListenerContainer listener, @Nullable Object client, Sinks.One<Boolean> closed) {
+
+		Held(@Nullable ReactiveRedisConnection connection, @Nullable ReactiveRedisConnection view,
+				ReactiveRedisMessageListenerContainer listener, @Nullable Object client) {
+			this(connection, view, listener, client, Sinks.one());
+		}
+
 	}
 
 	/**
@@ -206,6 +236,21 @@ final class StoreConnection implements ReactiveRedisConnectionFactory {
 
 		static boolean connectsPerCall(ReactiveRedisConnectionFactory factory) {
 			return factory instanceof LettuceConnectionFactory lettuce && !lettuce.getShareNativeConnection();
+		}
+
+		static @Nullable Object client(ReactiveRedisConnectionFactory factory) {
+			return (factory instanceof LettuceConnectionFactory lettuce) ? lettuce.getNativeClient() : null;
+		}
+
+		// A volatile read and no lock: cheap enough for every command.
+		static boolean hasClient(ReactiveRedisConnectionFactory factory, Object client) {
+			try {
+				return ((LettuceConnectionFactory) factory).getNativeClient() == client;
+			}
+			catch (IllegalStateException ex) {
+				// Stopped.
+				return false;
+			}
 		}
 
 	}

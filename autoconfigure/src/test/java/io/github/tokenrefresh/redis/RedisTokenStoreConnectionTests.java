@@ -134,6 +134,29 @@ class RedisTokenStoreConnectionTests {
 	}
 
 	@Test
+	void connectsAgainWhenItsConnectionFactoryIsStoppedAndStarted() {
+		LettuceConnectionFactory lettuce = redis.connectionFactory();
+		RedisTokenStore store = store(lettuce);
+		RedisTokenStore other = store(redis.connectionFactory());
+		String key = "token-refresh:factory-restarted";
+		Token token = token("access-factory-restarted-01234");
+		assertThat(store.put(key, token).block(TIMEOUT)).isEqualTo(token);
+		assertThat(other.get(key).block(TIMEOUT)).isEqualTo(token);
+		// As around a checkpoint and restore: the factory disposes of its client and makes a new one.
+		lettuce.stop();
+		lettuce.start();
+		Token newer = token("access-factory-restarted-newer-0").mutate().issuedAt(Instant.now().plusSeconds(1)).build();
+		await().atMost(TIMEOUT).untilAsserted(() -> {
+			assertThat(store.put(key, newer).subscribeOn(Schedulers.parallel()).block(TIMEOUT)).isEqualTo(newer);
+			assertThat(redis.admin().get(key)).contains(TokenCodec.fingerprint(newer));
+		});
+		// Notifications reach the store again: a removal by the other store is heard.
+		await().atMost(TIMEOUT).until(() -> redis.subscribers(key + ":events") == 2);
+		other.remove(key).block(TIMEOUT);
+		await().atMost(TIMEOUT).until(() -> store.getIfCached(key) == null);
+	}
+
+	@Test
 	void asksAFactoryThatDoesNotShareItsConnectionForAConnectionPerCommand() {
 		LettuceConnectionFactory lettuce = redis.connectionFactory();
 		lettuce.setShareNativeConnection(false);

@@ -25,6 +25,7 @@ import io.github.tokenrefresh.redis.RedisTokenStore;
 import io.github.tokenrefresh.test.MutableClock;
 import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -33,11 +34,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * No blocking call on a non-blocking thread with the Redis store: two Spring Boot applications
+ * No blocking call on a non-blocking thread with the Redis store: Spring Boot applications
  * ({@code token-refresh.store.type=redis}) sharing an embedded redis-server, driven from Reactor's parallel threads
- * through the first fetch, the cached path, the second instance using the first one's token, refresh ahead, a 401
- * retried with a body, Redis stopped and started again, empty, under load, and a third instance started while Redis
- * is down. Runs in the JVM of {@link StarterBlockHoundTests}, whose allowances it shares.
+ * through the first fetch, the cached path, a second instance using the first one's token, refresh ahead, a 401
+ * retried with a body, Redis stopped and started again, empty, under load, a third instance started while Redis
+ * is down, and an instance's connection factory stopped and started again. Runs in the JVM of
+ * {@link StarterBlockHoundTests}, whose allowances it shares.
  * <p>
  * A blocking call detected inside Lettuce's command queue lock once left the lock held and the JVM spinning: every
  * method here has a time limit, run on a thread of its own, so that such a hang fails the test instead.
@@ -160,6 +162,19 @@ class RedisBlockHoundTests {
 			for (ConfigurableApplicationContext context : contexts) {
 				assertThat(context.getBean(RedisTokenStore.class).toString()).contains("redis=available");
 			}
+			assertThat(redis.admin().exists("token-refresh:orders", "token-refresh:billing")).isEqualTo(2);
+		});
+		assertNoBlockingCall();
+
+		// An instance's connection factory stopped and started again: its store connects again in the background,
+		// and its tokens reach the emptied Redis once more.
+		LettuceConnectionFactory factory = a.getBean(LettuceConnectionFactory.class);
+		factory.stop();
+		factory.start();
+		redis.admin().flushall();
+		await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+			clock.advance(Duration.ofMinutes(4));
+			assertThat(getAll(a, 4)).allMatch("ok"::equals);
 			assertThat(redis.admin().exists("token-refresh:orders", "token-refresh:billing")).isEqualTo(2);
 		});
 		assertNoBlockingCall();

@@ -21,7 +21,6 @@ import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.script.DigestUtils;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.data.redis.listener.ChannelTopic;
-import org.springframework.data.redis.listener.ReactiveRedisMessageListenerContainer;
 import org.springframework.util.Assert;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
@@ -44,6 +43,8 @@ import reactor.util.retry.Retry;
  * channel says another instance changed it.</li>
  * <li>While Redis does not answer within the command timeout, every operation falls back to the instance's
  * in-memory copy; writes reach Redis again once it answers.</li>
+ * <li>Commands go over one connection, obtained when the store is built (in the background when Redis is
+ * unreachable then), so that no request waits for a connection lock or a connect.</li>
  * </ul>
  * For a key {@code k} given by the engine (prefix and client name) the store uses the string key {@code k}, the
  * lease key {@code k:lease} and the channel {@code k:events}. Each script touches one key, so the store also
@@ -121,9 +122,9 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 
 	private static final Duration LAST_POLL = Duration.ofMillis(500);
 
-	private final ReactiveStringRedisTemplate redis;
+	private final StoreConnection connection;
 
-	private final ReactiveRedisMessageListenerContainer listener;
+	private final ReactiveStringRedisTemplate redis;
 
 	private final TokenCodec codec;
 
@@ -150,8 +151,9 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 	private final AtomicLong leases = new AtomicLong();
 
 	private RedisTokenStore(Builder builder) {
-		this.redis = new ReactiveStringRedisTemplate(builder.connectionFactory);
-		this.listener = new ReactiveRedisMessageListenerContainer(builder.connectionFactory);
+		// The template asks its factory for a connection per command: give it the store's one (see StoreConnection).
+		this.connection = new StoreConnection(builder.connectionFactory);
+		this.redis = new ReactiveStringRedisTemplate(this.connection);
 		this.codec = new TokenCodec(builder.encryptionKey);
 		this.commandTimeout = builder.commandTimeout;
 		this.leaseTtl = builder.leaseTtl;
@@ -390,9 +392,11 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 	}
 
 	private void listen(Slot slot) {
-		Disposable subscription = Flux.defer(() -> this.listener.receive(ChannelTopic.of(slot.channel)))
+		// Receiving completes when the connection is replaced (see StoreConnection): listen on the new one.
+		Disposable subscription = Flux.defer(() -> this.connection.receive(ChannelTopic.of(slot.channel)))
 			.retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(100)).maxBackoff(Duration.ofSeconds(5)))
-			.subscribe((message) -> notified(slot, message.getMessage()),
+			.repeatWhen((completions) -> completions.delayElements(Duration.ofMillis(100)))
+			.subscribe((message) -> notified(slot, message),
 					(ex) -> logger.debug("Stopped listening on '" + slot.channel + "'", ex));
 		this.subscriptions.add(subscription);
 	}
@@ -443,13 +447,13 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 	}
 
 	/**
-	 * Stop listening for notifications and close the notification connection.
+	 * Stop listening for notifications, stop connecting to Redis if still trying, and close this store's
+	 * connections.
 	 */
 	@Override
 	public void destroy() {
 		this.subscriptions.dispose();
-		this.listener.destroyLater()
-			.subscribe(null, (ex) -> logger.debug("Could not close the notification connection", ex));
+		this.connection.close().subscribe();
 	}
 
 	@Override

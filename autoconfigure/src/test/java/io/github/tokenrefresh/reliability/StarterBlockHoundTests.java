@@ -30,11 +30,10 @@ import static org.awaitility.Awaitility.await;
 /**
  * No blocking call on a non-blocking thread anywhere in the starter: a Spring Boot application with an OAuth 2.0
  * client and a login client, driven from Reactor's parallel threads through the first fetch, the cached path,
- * refresh ahead, a 401 retried with a body and a rejection. The Redis store is not run here: Spring Data Redis and
- * Lettuce take locks of their own on event loops, and when BlockHound throws inside Lettuce's {@code SharedLock}
- * the lock is left held and the JVM spins forever. Runs in its own
- * JVM (see the surefire configuration); {@link RecordingBlockHoundIntegration} records what BlockHound detects even
- * where an event loop swallows the error.
+ * refresh ahead, a 401 retried with a body and a rejection, with the in-memory store; {@link RedisBlockHoundTests}
+ * runs the same paths with the Redis store. Runs in its own JVM (see the surefire configuration);
+ * {@link RecordingBlockHoundIntegration} records what BlockHound detects even where an event loop swallows the
+ * error.
  */
 @EnabledIf(value = "inBlockHoundJvm",
 		disabledReason = "BlockHound instruments only a JVM started with the blockhound execution's flags; -Dtest runs "

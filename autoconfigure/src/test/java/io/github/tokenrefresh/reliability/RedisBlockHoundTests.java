@@ -12,7 +12,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.Timeout.ThreadMode;
-import org.junit.jupiter.api.condition.EnabledIf;
 import reactor.blockhound.BlockHound;
 import reactor.blockhound.BlockingOperationError;
 import reactor.core.publisher.Flux;
@@ -22,6 +21,7 @@ import reactor.test.StepVerifier;
 
 import io.github.tokenrefresh.redis.EmbeddedRedis;
 import io.github.tokenrefresh.redis.RedisTokenStore;
+import io.github.tokenrefresh.test.InBlockHoundJvm;
 import io.github.tokenrefresh.test.MutableClock;
 import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -44,9 +44,7 @@ import static org.awaitility.Awaitility.await;
  * A blocking call detected inside Lettuce's command queue lock once left the lock held and the JVM spinning: every
  * method here has a time limit, run on a thread of its own, so that such a hang fails the test instead.
  */
-@EnabledIf(value = "io.github.tokenrefresh.reliability.StarterBlockHoundTests#inBlockHoundJvm",
-		disabledReason = "BlockHound instruments only a JVM started with the blockhound execution's flags; -Dtest runs "
-				+ "a class in every surefire execution")
+@InBlockHoundJvm
 @Timeout(value = 3, unit = TimeUnit.MINUTES, threadMode = ThreadMode.SEPARATE_THREAD)
 class RedisBlockHoundTests {
 

@@ -1,6 +1,5 @@
 package io.github.tokenrefresh.reliability;
 
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -9,7 +8,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 import reactor.blockhound.BlockHound;
 import reactor.blockhound.BlockingOperationError;
 import reactor.core.publisher.Flux;
@@ -19,6 +17,7 @@ import reactor.test.StepVerifier;
 
 import io.github.tokenrefresh.core.TokenAcquisitionException;
 import io.github.tokenrefresh.core.TokenManager;
+import io.github.tokenrefresh.test.InBlockHoundJvm;
 import io.github.tokenrefresh.test.MutableClock;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.http.MediaType;
@@ -35,9 +34,7 @@ import static org.awaitility.Awaitility.await;
  * {@link RecordingBlockHoundIntegration} records what BlockHound detects even where an event loop swallows the
  * error.
  */
-@EnabledIf(value = "inBlockHoundJvm",
-		disabledReason = "BlockHound instruments only a JVM started with the blockhound execution's flags; -Dtest runs "
-				+ "a class in every surefire execution")
+@InBlockHoundJvm
 class StarterBlockHoundTests {
 
 	private static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -47,12 +44,6 @@ class StarterBlockHoundTests {
 	private static ConfigurableApplicationContext context;
 
 	private static final MutableClock clock = new MutableClock(Instant.now());
-
-	static boolean inBlockHoundJvm() {
-		return ManagementFactory.getRuntimeMXBean()
-			.getInputArguments()
-			.contains("-XX:+AllowRedefinitionToAddDeleteMethods");
-	}
 
 	@BeforeAll
 	static void start() {
@@ -90,7 +81,7 @@ class StarterBlockHoundTests {
 
 	@Test
 	void theStarterNeverBlocksANonBlockingThread() {
-		// First fetch, single-flight, with AES-GCM encryption and Lua scripts on event loops; then the cached path.
+		// First fetch and single-flight on event loops; then the cached path.
 		assertThat(getAll(200)).allMatch("ok"::equals);
 		assertThat(getAll(200)).allMatch("ok"::equals);
 		assertThat(server.tokenCalls("orders")).isOne();

@@ -16,6 +16,7 @@ import reactor.blockhound.BlockingOperationError;
 import io.github.tokenrefresh.core.InMemoryTokenStore;
 import io.github.tokenrefresh.core.Token;
 import io.github.tokenrefresh.core.TokenManager;
+import io.github.tokenrefresh.test.InBlockHoundJvm;
 import io.github.tokenrefresh.test.MutableClock;
 import io.github.tokenrefresh.test.ScriptedTokenSource;
 import org.springframework.http.MediaType;
@@ -35,6 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The filter's hot paths (cached token, single-flight refresh, refresh ahead, retry after 401 with a body) run on
  * Netty and Reactor threads without a blocking call. Runs in its own JVM (see the surefire configuration).
  */
+@InBlockHoundJvm
 class TokenRefreshBlockHoundTests {
 
 	private static final Duration TIMEOUT = Duration.ofSeconds(20);

@@ -34,6 +34,14 @@ public final class InMemoryTokenStore implements TokenStore {
 		return Mono.fromSupplier(() -> this.tokens.merge(key, token, InMemoryTokenStore::newer));
 	}
 
+	@Override
+	public Mono<Token> replace(String key, @Nullable Token replaced, Token token) {
+		Assert.notNull(key, "'key' must not be null");
+		Assert.notNull(token, "'token' must not be null");
+		return Mono.fromSupplier(() -> this.tokens.merge(key, token,
+				(stored, candidate) -> stored.hasSameAccessToken(replaced) ? candidate : newer(stored, candidate)));
+	}
+
 	private static Token newer(Token stored, Token candidate) {
 		return stored.getIssuedAt().isAfter(candidate.getIssuedAt()) ? stored : candidate;
 	}

@@ -317,7 +317,7 @@ public final class TokenManager {
 		if (remembered != null && now().isBefore(remembered.until())) {
 			return Mono.error(remembered.exception().copy());
 		}
-		return obtain(current).flatMap((token) -> this.store.put(this.key, token))
+		return obtain(current).flatMap((token) -> this.store.replace(this.key, current, token))
 			.doOnNext((token) -> this.rejection = null)
 			.doOnError(TokenAcquisitionException.class, this::remember);
 	}

@@ -39,6 +39,20 @@ public interface TokenStore {
 	Mono<Token> put(String key, Token token);
 
 	/**
+	 * Store a token obtained to replace {@code replaced}: written whatever the issue times when the key still holds
+	 * {@code replaced} (the same access token), and otherwise as {@link #put} writes. So a refresh-token rotation
+	 * lands even when the process that stored {@code replaced} has a clock ahead of this one's, while a late write
+	 * still never moves the stored token backwards. The default ignores {@code replaced} and puts.
+	 * @param key the key
+	 * @param replaced the token the new one was obtained to replace, or {@code null}
+	 * @param token the token to store
+	 * @return the token held under the key after the write: the given one, or the one that won
+	 */
+	default Mono<Token> replace(String key, @Nullable Token replaced, Token token) {
+		return put(key, token);
+	}
+
+	/**
 	 * Remove the key only if it still holds a token with the same access token value as {@code expected}, so
 	 * that a late 401 for an old token never evicts a newer one.
 	 * @param key the key

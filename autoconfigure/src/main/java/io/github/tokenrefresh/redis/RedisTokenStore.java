@@ -35,7 +35,9 @@ import reactor.util.retry.Retry;
  * <li>Values are versioned JSON, optionally encrypted with AES-GCM; each key gets a TTL covering the access token
  * and, when there is one, the refresh token.</li>
  * <li>Put-if-newer and remove-if-same are Lua scripts comparing the issue time and a SHA-256 fingerprint of the
- * access token, so that a late or timed-out write never moves the stored token backwards.</li>
+ * access token, so that a late or timed-out write never moves the stored token backwards; a token that replaces
+ * the stored one ({@link #replace}) is written whatever the issue times, so that an instance whose clock is behind
+ * another's can still store the successor of a token it refreshed.</li>
  * <li>{@link #refreshExclusively} takes a lease ({@code SET NX PX}) so that one instance calls the token
  * endpoint while the others wait for its notification, bounded by the lease wait. The lease only saves calls:
  * correctness comes from put-if-newer.</li>
@@ -58,7 +60,8 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 
 	private static final String WRITTEN = "OK";
 
-	// KEYS[1] key; ARGV value, issued-at millis, fingerprint, TTL millis, channel, notification.
+	// KEYS[1] key; ARGV value, issued-at millis, fingerprint, TTL millis, channel, notification, fingerprint of the
+	// token replaced ('' for none): its successor is written whatever the issue times (another clock may be ahead).
 	private static final RedisScript<String> PUT_IF_NEWER = new LuaScript<>("""
 			local ttl = tonumber(ARGV[4])
 			local current = redis.call('GET', KEYS[1])
@@ -66,14 +69,15 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 				local ok, stored = pcall(cjson.decode, current)
 				if ok and type(stored) == 'table' and type(stored.iat) == 'number' then
 					local iat = tonumber(ARGV[2])
-					if stored.iat > iat or (stored.iat == iat and stored.fp ~= ARGV[3]) then
+					local successor = ARGV[7] ~= '' and stored.fp == ARGV[7]
+					if not successor and (stored.iat > iat or (stored.iat == iat and stored.fp ~= ARGV[3])) then
 						return current
 					end
 					local remaining = redis.call('PTTL', KEYS[1])
 					if remaining > ttl then
 						ttl = remaining
 					end
-					if stored.iat == iat then
+					if stored.iat == iat and stored.fp == ARGV[3] then
 						redis.call('PEXPIRE', KEYS[1], ttl)
 						return 'OK'
 					end
@@ -220,6 +224,11 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 
 	@Override
 	public Mono<Token> put(String key, Token token) {
+		return replace(key, null, token);
+	}
+
+	@Override
+	public Mono<Token> replace(String key, @Nullable Token replaced, Token token) {
 		Assert.notNull(key, "'key' must not be null");
 		Assert.notNull(token, "'token' must not be null");
 		return Mono.defer(() -> {
@@ -232,7 +241,7 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 			String issuedAt = String.valueOf(token.getIssuedAt().toEpochMilli());
 			String ttl = String.valueOf(ttl(token).toMillis());
 			List<String> args = List.of(this.codec.encode(key, token), issuedAt, fingerprint, ttl, slot.channel,
-					this.codec.putEvent(fingerprint, token));
+					this.codec.putEvent(fingerprint, token), (replaced != null) ? TokenCodec.fingerprint(replaced) : "");
 			return command(this.redis.execute(PUT_IF_NEWER, List.of(key), args).next())
 				.map((result) -> stored(slot, token, fingerprint, generation, result))
 				.switchIfEmpty(

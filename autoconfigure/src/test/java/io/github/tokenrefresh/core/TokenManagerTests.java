@@ -283,6 +283,36 @@ class TokenManagerTests {
 	}
 
 	@Test
+	void storeWritesTheSuccessorOfTheReplacedTokenWhateverTheIssueTimes() {
+		Token ahead = Token.builder("ahead").issuedAt(Instant.parse("2026-01-01T00:01:00Z")).build();
+		Token successor = Token.builder("successor").issuedAt(Instant.parse("2026-01-01T00:00:00Z")).build();
+		Token other = Token.builder("other").build();
+		this.store.put("k", ahead).block(TIMEOUT);
+		StepVerifier.create(this.store.replace("k", other, successor)).expectNext(ahead).verifyComplete();
+		StepVerifier.create(this.store.replace("k", ahead, successor)).expectNext(successor).verifyComplete();
+	}
+
+	@Test
+	void refreshStoresItsTokenWhenTheStoredOneCameFromAClockAhead() {
+		// Stored by an instance whose clock is an hour ahead of this one's.
+		Instant there = this.clock.instant().plus(Duration.ofHours(1));
+		Token ahead = Token.builder("ahead")
+			.refreshToken("refresh-ahead")
+			.issuedAt(there)
+			.expiresAt(there.plusSeconds(300))
+			.build();
+		this.store.put("token-refresh:billing", ahead).block(TIMEOUT);
+		TokenManager manager = manager().build();
+		// The refresh used (and, on a rotating server, spent) the stored refresh token: its result must be stored.
+		StepVerifier.create(manager.refresh()).expectNextMatches((t) -> t.getAccessToken().equals("access-1"))
+			.verifyComplete();
+		assertThat(this.source.refreshCount()).isOne();
+		StepVerifier.create(manager.getStoredToken())
+			.expectNextMatches((t) -> t.getAccessToken().equals("access-1"))
+			.verifyComplete();
+	}
+
+	@Test
 	void listenerAndStatusSeeEveryAcquisitionFailureRetryAndWait() {
 		List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
 		TokenRefreshListener listener = new TokenRefreshListener() {

@@ -162,6 +162,26 @@ class RedisTokenStoreFleetTests {
 	}
 
 	@Test
+	void rotatesRefreshTokensAcrossInstancesWhoseClocksDisagree() {
+		MutableClock hourAhead = new MutableClock(this.clock.instant().plus(Duration.ofHours(1)));
+		TokenManager a = instance(hourAhead, UnaryOperator.identity());
+		TokenManager b = instance();
+		Token first = a.getToken().block(TIMEOUT);
+		// B refreshes A's token, issued "later" by A's clock: B's result replaces it, since B spent its refresh token.
+		Token second = b.refresh().block(TIMEOUT);
+		assertThat(second.getAccessToken()).isNotEqualTo(first.getAccessToken());
+		this.clock.advance(Duration.ofSeconds(250));
+		hourAhead.advance(Duration.ofSeconds(250));
+		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+			Token third = a.getToken().block(TIMEOUT);
+			assertThat(third.getAccessToken()).isNotIn(first.getAccessToken(), second.getAccessToken());
+		});
+		assertThat(this.tokenServer.invalidGrants()).isZero();
+		assertThat(this.tokenServer.logins()).isEqualTo(1);
+		assertThat(this.tokenServer.refreshes()).isEqualTo(2);
+	}
+
+	@Test
 	void usesTheTokenOfTheInstanceThatWonARotationRaceInsteadOfLoggingIn() {
 		// A lease wait far shorter than the token call: both instances refresh with the same refresh token.
 		TokenManager a = instance((builder) -> builder.leaseWait(Duration.ofMillis(1)));
@@ -233,13 +253,16 @@ class RedisTokenStoreFleetTests {
 	}
 
 	private TokenManager instance(UnaryOperator<RedisTokenStore.Builder> customizer) {
-		RedisTokenStore store = customizer
-			.apply(RedisTokenStore.builder(redis.connectionFactory()).clock(this.clock))
+		return instance(this.clock, customizer);
+	}
+
+	private TokenManager instance(MutableClock clock, UnaryOperator<RedisTokenStore.Builder> customizer) {
+		RedisTokenStore store = customizer.apply(RedisTokenStore.builder(redis.connectionFactory()).clock(clock))
 			.build();
 		this.stores.add(store);
-		return TokenManager.builder(this.clientName, this.tokenServer.source(this.clientName, this.clock))
+		return TokenManager.builder(this.clientName, this.tokenServer.source(this.clientName, clock))
 			.store(store)
-			.clock(this.clock)
+			.clock(clock)
 			.build();
 	}
 

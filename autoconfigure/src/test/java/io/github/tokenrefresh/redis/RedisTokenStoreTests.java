@@ -95,6 +95,27 @@ class RedisTokenStoreTests {
 	}
 
 	@Test
+	void writesTheSuccessorOfTheStoredTokenWhateverTheIssueTimes() {
+		// Stored by an instance whose clock is ten seconds ahead of this one's.
+		Token stored = token("access-ahead-01234567890123456", this.now.plusSeconds(10));
+		Token successor = token("access-successor-012345678901", this.now);
+		store.put(this.key, stored).block(TIMEOUT);
+		StepVerifier.create(store.replace(this.key, stored, successor)).expectNext(successor).verifyComplete();
+		assertThat(redis.admin().get(this.key)).contains(TokenCodec.fingerprint(successor));
+	}
+
+	@Test
+	void refusesAnOlderTokenThatReplacesAnotherThanTheStoredOne() {
+		Token gone = token("access-gone-012345678901234567", this.now.minusSeconds(20));
+		Token stored = token("access-stored-0123456789012345", this.now);
+		Token late = token("access-late-012345678901234567", this.now.minusSeconds(10));
+		store.put(this.key, stored).block(TIMEOUT);
+		StepVerifier.create(store.replace(this.key, gone, late)).expectNext(stored).expectComplete().verify(TIMEOUT);
+		StepVerifier.create(store.replace(this.key, null, late)).expectNext(stored).expectComplete().verify(TIMEOUT);
+		assertThat(redis.admin().get(this.key)).contains(TokenCodec.fingerprint(stored));
+	}
+
+	@Test
 	void neverShortensTheTtlOfTheStoredKey() {
 		Token longLived = token("access-long-lived-012345678901", this.now).mutate()
 			.expiresAt(this.now.plusSeconds(3600))

@@ -30,6 +30,11 @@ public final class RecordingBlockHoundIntegration implements BlockHoundIntegrati
 		builder.allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "incrementWriters");
 		builder.allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "doExclusive");
 		builder.allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "lockWritersExclusive");
+		// Netty's own BlockHound integration allows the locks of its pooled allocator (PoolArena, PoolChunk) but not
+		// yet those of the adaptive allocator that Netty 4.2 uses by default, which an allocation on an event loop
+		// takes when it grows its magazines (seen once, in Lettuce's channelRegistered).
+		builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines");
+		builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free");
 		builder.blockingMethodCallback((method) -> {
 			StringBuilder where = new StringBuilder(method + " on " + Thread.currentThread().getName());
 			for (StackTraceElement frame : new Throwable().getStackTrace()) {

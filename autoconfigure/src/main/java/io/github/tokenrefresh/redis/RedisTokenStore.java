@@ -197,7 +197,11 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 		if (!this.availability.shouldTry()) {
 			return Mono.justOrEmpty(slot.fallback());
 		}
-		long generation = slot.generation();
+		// A crowd that finds the near cache distrusted (after another instance's notification) shares one GET.
+		return slot.read((generation) -> read(slot, generation));
+	}
+
+	private Mono<Token> read(Slot slot, long generation) {
 		return command(this.redis.opsForValue().get(slot.key).map(Read::new).defaultIfEmpty(Read.ABSENT))
 			.flatMap((read) -> Mono.justOrEmpty(read.value != null ? decoded(slot, read.value, generation)
 					: forgotten(slot, generation)))

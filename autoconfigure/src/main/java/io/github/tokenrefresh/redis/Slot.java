@@ -2,10 +2,12 @@ package io.github.tokenrefresh.redis;
 
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongFunction;
 
 import io.github.tokenrefresh.core.Token;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /**
@@ -38,6 +40,9 @@ final class Slot {
 
 	private final Sinks.Many<Boolean> signals = Sinks.many().multicast().directBestEffort();
 
+	// The read of Redis in flight, shared by callers of the same generation; guarded by this.
+	private @Nullable Reading reading;
+
 	Slot(String key) {
 		this.key = key;
 		this.channel = key + ":events";
@@ -69,6 +74,42 @@ final class Slot {
 
 	synchronized long generation() {
 		return this.generation;
+	}
+
+	/**
+	 * Read Redis through {@code reader} (given the generation the read starts at), or join the read in flight if
+	 * it started at the current generation: one that started before a notification may return what the
+	 * notification replaced. The read is subscribed here, so a caller that cancels leaves it to the others, and
+	 * it runs with an empty Reactor context.
+	 */
+	Mono<Token> read(LongFunction<Mono<Token>> reader) {
+		Reading started;
+		synchronized (this) {
+			Reading current = this.reading;
+			if (current != null && current.generation() == this.generation) {
+				return current.outcome().asMono();
+			}
+			started = new Reading(this.generation, Sinks.one());
+			this.reading = started;
+		}
+		Sinks.One<Token> outcome = started.outcome();
+		reader.apply(started.generation()).subscribe((token) -> {
+			finished(started);
+			outcome.tryEmitValue(token);
+		}, (ex) -> {
+			finished(started);
+			outcome.tryEmitError(ex);
+		}, () -> {
+			finished(started);
+			outcome.tryEmitEmpty();
+		});
+		return outcome.asMono();
+	}
+
+	private synchronized void finished(Reading done) {
+		if (this.reading == done) {
+			this.reading = null;
+		}
 	}
 
 	/**
@@ -173,6 +214,9 @@ final class Slot {
 	}
 
 	record Mark(long puts, long releases) {
+	}
+
+	private record Reading(long generation, Sinks.One<Token> outcome) {
 	}
 
 	private record Entry(@Nullable Token token, @Nullable String fingerprint, boolean trusted, Instant trustedUntil) {

@@ -128,6 +128,25 @@ class RedisTokenStoreFleetTests {
 	}
 
 	@Test
+	void crowdAfterAnotherInstanceStoredATokenReadsRedisOnce() {
+		TokenManager a = instance();
+		TokenManager b = instance();
+		Token first = a.getToken().block(TIMEOUT);
+		assertThat(b.getToken().block(TIMEOUT)).isEqualTo(first);
+		awaitSubscribers(a, 2);
+		Token second = b.refresh().block(TIMEOUT);
+		// A's near cache no longer vouches for its token once B's notification arrives: A must ask Redis.
+		await().atMost(TIMEOUT).until(() -> a.getStoredToken().block(TIMEOUT).equals(second));
+		b.refresh().block(TIMEOUT);
+		await().atMost(TIMEOUT).until(() -> redis.admin().exists(a.getKey() + ":lease") == 0);
+		redis.resetCommandCount();
+		this.clock.advance(Duration.ofMillis(1));
+		List<Token> tokens = Flux.range(0, 1000).flatMap((i) -> a.getToken(), 1000).collectList().block(TIMEOUT);
+		assertThat(accessTokens(tokens)).hasSize(1).doesNotContain(first.getAccessToken(), second.getAccessToken());
+		assertThat(redis.calls("get")).as("GETs for 1,000 requests").isLessThanOrEqualTo(2);
+	}
+
+	@Test
 	void evictsTheTokenForEveryInstanceAfterA401() {
 		TokenManager a = instance();
 		TokenManager b = instance();

@@ -2,9 +2,14 @@ package io.github.tokenrefresh.redis;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongFunction;
 
 import io.github.tokenrefresh.core.Token;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.test.StepVerifier;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,6 +34,32 @@ class SlotTests {
 	void derivesTheLeaseKeyAndChannelFromTheKey() {
 		assertThat(this.slot.leaseKey).isEqualTo("token-refresh:billing:lease");
 		assertThat(this.slot.channel).isEqualTo("token-refresh:billing:events");
+	}
+
+	@Test
+	void callersOfOneGenerationShareOneReadAndANotificationStartsAnother() {
+		List<Sinks.One<Token>> reads = new ArrayList<>();
+		LongFunction<Mono<Token>> reader = (generation) -> {
+			Sinks.One<Token> read = Sinks.one();
+			reads.add(read);
+			return read.asMono();
+		};
+		Mono<Token> firstCaller = this.slot.read(reader);
+		Mono<Token> secondCaller = this.slot.read(reader);
+		assertThat(reads).hasSize(1);
+		// Another instance stored a token meanwhile: the read in flight may return the one it replaced.
+		this.slot.onPut(fingerprint(this.second));
+		Mono<Token> thirdCaller = this.slot.read(reader);
+		assertThat(reads).hasSize(2);
+		// A caller that cancels leaves the read to the others.
+		firstCaller.subscribe().dispose();
+		reads.get(0).tryEmitValue(this.first);
+		reads.get(1).tryEmitValue(this.second);
+		StepVerifier.create(secondCaller).expectNext(this.first).verifyComplete();
+		StepVerifier.create(thirdCaller).expectNext(this.second).verifyComplete();
+		// Once a read is done, the next caller reads again.
+		this.slot.read(reader).subscribe();
+		assertThat(reads).hasSize(3);
 	}
 
 	@Test

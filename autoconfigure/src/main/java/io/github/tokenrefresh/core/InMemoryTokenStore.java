@@ -29,9 +29,7 @@ public final class InMemoryTokenStore implements TokenStore {
 
 	@Override
 	public Mono<Token> put(String key, Token token) {
-		Assert.notNull(key, "'key' must not be null");
-		Assert.notNull(token, "'token' must not be null");
-		return Mono.fromSupplier(() -> this.tokens.merge(key, token, InMemoryTokenStore::newer));
+		return replace(key, null, token);
 	}
 
 	@Override

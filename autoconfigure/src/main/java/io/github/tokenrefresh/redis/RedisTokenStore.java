@@ -238,18 +238,19 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 		return Mono.defer(() -> {
 			Slot slot = slot(key);
 			String fingerprint = TokenCodec.fingerprint(token);
+			String replacedFingerprint = (replaced != null) ? TokenCodec.fingerprint(replaced) : null;
 			if (!this.availability.shouldTry()) {
-				return Mono.just(slot.rememberLocally(token, fingerprint, trustedUntil(token)));
+				return Mono.just(slot.rememberLocally(token, fingerprint, replacedFingerprint, trustedUntil(token)));
 			}
 			long generation = slot.generation();
 			String issuedAt = String.valueOf(token.getIssuedAt().toEpochMilli());
 			String ttl = String.valueOf(ttl(token).toMillis());
 			List<String> args = List.of(this.codec.encode(key, token), issuedAt, fingerprint, ttl, slot.channel,
-					this.codec.putEvent(fingerprint, token), (replaced != null) ? TokenCodec.fingerprint(replaced) : "");
+					this.codec.putEvent(fingerprint, token), (replacedFingerprint != null) ? replacedFingerprint : "");
 			return command(this.redis.execute(PUT_IF_NEWER, List.of(key), args).next())
 				.map((result) -> stored(slot, token, fingerprint, generation, result))
-				.switchIfEmpty(
-						Mono.fromSupplier(() -> slot.rememberLocally(token, fingerprint, trustedUntil(token))));
+				.switchIfEmpty(Mono.fromSupplier(
+						() -> slot.rememberLocally(token, fingerprint, replacedFingerprint, trustedUntil(token))));
 		});
 	}
 

@@ -123,11 +123,14 @@ final class Slot {
 	}
 
 	/**
-	 * Keep a token written while Redis is unreachable, put-if-newer like Redis would.
+	 * Keep a token written while Redis is unreachable, as Redis would: put-if-newer, unless it replaces the token
+	 * held ({@code replaced}, the fingerprint of the token it was obtained to replace, or {@code null}).
 	 */
-	synchronized Token rememberLocally(Token candidate, String fingerprint, Instant trustedUntil) {
+	synchronized Token rememberLocally(Token candidate, String fingerprint, @Nullable String replaced,
+			Instant trustedUntil) {
 		Token current = this.entry.token();
-		if (current != null && current.getIssuedAt().isAfter(candidate.getIssuedAt())) {
+		boolean successor = replaced != null && replaced.equals(this.entry.fingerprint());
+		if (current != null && !successor && current.getIssuedAt().isAfter(candidate.getIssuedAt())) {
 			return current;
 		}
 		this.entry = new Entry(candidate, fingerprint, true, trustedUntil);

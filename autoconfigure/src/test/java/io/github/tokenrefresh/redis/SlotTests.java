@@ -111,9 +111,19 @@ class SlotTests {
 
 	@Test
 	void keepsTheNewerTokenWhenWrittenLocally() {
-		this.slot.rememberLocally(this.second, fingerprint(this.second), this.later);
-		assertThat(this.slot.rememberLocally(this.first, fingerprint(this.first), this.later)).isSameAs(this.second);
+		this.slot.rememberLocally(this.second, fingerprint(this.second), null, this.later);
+		assertThat(this.slot.rememberLocally(this.first, fingerprint(this.first), null, this.later))
+			.isSameAs(this.second);
 		assertThat(this.slot.fallback()).isSameAs(this.second);
+	}
+
+	@Test
+	void keepsTheSuccessorOfTheHeldTokenWhenWrittenLocallyWhateverTheIssueTimes() {
+		this.slot.rememberLocally(this.second, fingerprint(this.second), null, this.later);
+		assertThat(this.slot.rememberLocally(this.first, fingerprint(this.first), fingerprint(this.second),
+				this.later))
+			.isSameAs(this.first);
+		assertThat(this.slot.fallback()).isSameAs(this.first);
 	}
 
 	@Test

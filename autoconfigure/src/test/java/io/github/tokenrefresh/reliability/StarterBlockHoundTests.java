@@ -9,7 +9,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.blockhound.BlockHound;
-import reactor.blockhound.BlockingOperationError;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -17,6 +16,7 @@ import reactor.test.StepVerifier;
 
 import io.github.tokenrefresh.core.TokenAcquisitionException;
 import io.github.tokenrefresh.core.TokenManager;
+import io.github.tokenrefresh.test.BlockHoundChecks;
 import io.github.tokenrefresh.test.InBlockHoundJvm;
 import io.github.tokenrefresh.test.MutableClock;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -69,13 +69,7 @@ class StarterBlockHoundTests {
 
 	@Test
 	void blockHoundDetectsABlockingCallOnAParallelThread() {
-		Object lock = new Object();
-		StepVerifier.create(Mono.fromCallable(() -> {
-			synchronized (lock) {
-				lock.wait(1);
-			}
-			return true;
-		}).subscribeOn(Schedulers.parallel())).expectError(BlockingOperationError.class).verify(TIMEOUT);
+		BlockHoundChecks.assertBlockingCallFailsOnAParallelThread(TIMEOUT);
 		assertThat(RecordingBlockHoundIntegration.detected()).singleElement().asString().contains("wait");
 	}
 

@@ -17,12 +17,10 @@ import io.github.tokenrefresh.core.InMemoryTokenStore;
 import io.github.tokenrefresh.core.TokenManager;
 import io.github.tokenrefresh.endpoint.TokenEndpoints;
 import io.github.tokenrefresh.oauth2.OAuth2TokenSource;
-import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Flux;
-import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -81,10 +79,7 @@ class TokenEndpointEndToEndTests {
 		TokenClient tokenClient = TokenClient.builder(this.manager)
 			.baseUrl("http://localhost:" + this.resourceServer.getPort())
 			.build();
-		this.client = WebClient.builder()
-			.clientConnector(new ReactorClientHttpConnector(HttpClient.create(this.connections)))
-			.filter(new TokenRefreshExchangeFilterFunction(List.of(tokenClient)))
-			.build();
+		this.client = TokenRefreshExchangeFilterFunctionTests.webClient(this.connections, tokenClient);
 	}
 
 	@AfterEach

@@ -11,22 +11,20 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.blockhound.BlockHound;
-import reactor.blockhound.BlockingOperationError;
 
 import io.github.tokenrefresh.core.InMemoryTokenStore;
 import io.github.tokenrefresh.core.Token;
 import io.github.tokenrefresh.core.TokenManager;
+import io.github.tokenrefresh.test.BlockHoundChecks;
 import io.github.tokenrefresh.test.InBlockHoundJvm;
 import io.github.tokenrefresh.test.MutableClock;
 import io.github.tokenrefresh.test.ScriptedTokenSource;
 import org.springframework.http.MediaType;
-import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.client.WebClientResponseException;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
-import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 import reactor.test.StepVerifier;
 
@@ -75,10 +73,7 @@ class TokenRefreshBlockHoundTests {
 			.refreshAhead(Duration.ofSeconds(60))
 			.build();
 		TokenClient tokenClient = TokenClient.builder(this.manager).baseUrl(baseUrl()).build();
-		this.client = WebClient.builder()
-			.clientConnector(new ReactorClientHttpConnector(HttpClient.create(this.connections)))
-			.filter(new TokenRefreshExchangeFilterFunction(List.of(tokenClient)))
-			.build();
+		this.client = TokenRefreshExchangeFilterFunctionTests.webClient(this.connections, tokenClient);
 	}
 
 	@AfterEach
@@ -93,13 +88,7 @@ class TokenRefreshBlockHoundTests {
 
 	@Test
 	void blockHoundIsActive() {
-		Object lock = new Object();
-		StepVerifier.create(Mono.fromCallable(() -> {
-			synchronized (lock) {
-				lock.wait(1);
-			}
-			return true;
-		}).subscribeOn(Schedulers.parallel())).expectError(BlockingOperationError.class).verify(TIMEOUT);
+		BlockHoundChecks.assertBlockingCallFailsOnAParallelThread(TIMEOUT);
 	}
 
 	@Test

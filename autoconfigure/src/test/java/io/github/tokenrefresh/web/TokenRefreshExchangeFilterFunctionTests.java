@@ -82,10 +82,16 @@ class TokenRefreshExchangeFilterFunctionTests {
 	}
 
 	private WebClient webClient(TokenClient.Builder client) {
-		TokenRefreshExchangeFilterFunction filter = new TokenRefreshExchangeFilterFunction(List.of(client.build()));
+		return webClient(this.connections, client.build());
+	}
+
+	/**
+	 * A WebClient over the given pool with the filter for one client, as the tests of this package use it.
+	 */
+	static WebClient webClient(ConnectionProvider connections, TokenClient client) {
 		return WebClient.builder()
-			.clientConnector(new ReactorClientHttpConnector(HttpClient.create(this.connections)))
-			.filter(filter)
+			.clientConnector(new ReactorClientHttpConnector(HttpClient.create(connections)))
+			.filter(new TokenRefreshExchangeFilterFunction(List.of(client)))
 			.build();
 	}
 

@@ -53,6 +53,8 @@ final class BenchmarkServers implements AutoCloseable {
 
 	private volatile Duration tokenLifetime = Duration.ofHours(1);
 
+	private volatile Instant lastExpiry = Instant.MIN;
+
 	private final DisposableServer resourceServer;
 
 	private final DisposableServer tokenServer;
@@ -91,6 +93,14 @@ final class BenchmarkServers implements AutoCloseable {
 
 	void tokenLifetime(Duration lifetime) {
 		this.tokenLifetime = lifetime;
+	}
+
+	/**
+	 * Whether the last token issued has expired, with a margin: the resource server refuses it, and a client that
+	 * took its expiry from {@code expires_in} on receipt sees it expired too.
+	 */
+	boolean lastTokenExpired(Duration margin) {
+		return Instant.now().isAfter(this.lastExpiry.plus(margin));
 	}
 
 	/** Revoke every token issued so far, as an authorization server does after a key rotation or a breach. */
@@ -156,7 +166,9 @@ final class BenchmarkServers implements AutoCloseable {
 		}
 		Duration lifetime = this.tokenLifetime;
 		String value = "tok-" + this.tokenCalls.get() + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
-		this.issued.put(value, Instant.now().plus(lifetime));
+		Instant expiresAt = Instant.now().plus(lifetime);
+		this.issued.put(value, expiresAt);
+		this.lastExpiry = expiresAt;
 		synchronized (this.tokenCallWindows) {
 			this.tokenCallWindows.add(new long[] { start, System.nanoTime() });
 		}

@@ -13,6 +13,8 @@ import io.github.tokenrefresh.benchmarks.VariantClient.Settings;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import static org.awaitility.Awaitility.await;
+
 /**
  * Bounded load runs for what JMH does not measure well: bursts of concurrent requests, token rollover under a
  * slow token endpoint, 401 storms and Redis round trips. Each run opens its pooled connections first, with the
@@ -60,7 +62,10 @@ final class LoadScenarios {
 			this.servers.tokenLifetime(Duration.ofSeconds(2));
 			expectOk(client);
 			reset(Duration.ofHours(1), BURST_TOKEN_DELAY);
-			Thread.sleep(2200);
+			// The token is real and so is its clock: wait until the servers have let it expire.
+			await().atMost(Duration.ofSeconds(10))
+				.pollInterval(Duration.ofMillis(20))
+				.until(() -> this.servers.lastTokenExpired(Duration.ofMillis(200)));
 			Map<String, Long> redisBefore = client.redisCommandStats();
 			long calls = this.servers.tokenCalls();
 			LatencyRecorder recorder = new LatencyRecorder(BURST);

@@ -88,6 +88,12 @@ public final class TokenRefreshAutoConfiguration {
 		return new ClientTokenManagers(properties, beanFactory, Binder.get(environment));
 	}
 
+	@Bean(ClientBeans.BEAN_NAME)
+	ClientBeans tokenRefreshClientBeans(TokenRefreshProperties properties, ClientTokenManagers tokenManagers,
+			ListableBeanFactory beanFactory) {
+		return new ClientBeans(properties, tokenManagers, beanFactory);
+	}
+
 	@Bean
 	@ConditionalOnMissingBean
 	TokenRefreshExchangeFilterFunction tokenRefreshExchangeFilterFunction(TokenRefreshProperties properties,

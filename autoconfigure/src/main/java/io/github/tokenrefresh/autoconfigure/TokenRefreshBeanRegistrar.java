@@ -6,12 +6,11 @@ import org.jspecify.annotations.Nullable;
 
 import io.github.tokenrefresh.autoconfigure.TokenRefreshProperties.Client;
 import io.github.tokenrefresh.core.TokenManager;
-import io.github.tokenrefresh.web.TokenRefreshExchangeFilterFunction;
-import org.springframework.beans.factory.BeanFactory;
-import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
 import org.springframework.beans.factory.support.RootBeanDefinition;
+import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.bind.handler.IgnoreErrorsBindHandler;
 import org.springframework.context.EnvironmentAware;
 import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
 import org.springframework.core.env.Environment;
@@ -24,12 +23,21 @@ import org.springframework.web.reactive.function.client.WebClient;
  * client with a {@code base-url} and {@code register-bean: true}, a {@link WebClient} named after the client.
  * A bean the application already defines under either name is left in place. The properties are validated here,
  * so that a mistake fails the start before any bean is created.
+ * <p>
+ * Every definition is a factory method of {@link ClientBeans} with the client's name as its argument, never an
+ * instance supplier: Spring AOT generates code for such definitions, so client names (and which beans each client
+ * has) are fixed at build time while every value is bound from the environment at run time. A new per-client bean
+ * type is one more {@code registerXxx} method here calling {@link #register}, and its factory method in
+ * {@link ClientBeans}.
  */
-class TokenRefreshBeanRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAware, BeanFactoryAware {
+class TokenRefreshBeanRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAware {
+
+	/**
+	 * System property that Spring Boot's AOT processors set while they process the application.
+	 */
+	private static final String AOT_PROCESSING = "spring.aot.processing";
 
 	private @Nullable Environment environment;
-
-	private @Nullable BeanFactory beanFactory;
 
 	@Override
 	public void setEnvironment(Environment environment) {
@@ -37,43 +45,66 @@ class TokenRefreshBeanRegistrar implements ImportBeanDefinitionRegistrar, Enviro
 	}
 
 	@Override
-	public void setBeanFactory(BeanFactory beanFactory) {
-		this.beanFactory = beanFactory;
-	}
-
-	@Override
 	public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
-		Assert.state(this.environment != null && this.beanFactory != null, "Environment and BeanFactory required");
-		BeanFactory beanFactory = this.beanFactory;
-		TokenRefreshProperties properties = Binder.get(this.environment)
-			.bind("token-refresh", TokenRefreshProperties.class)
-			.orElseGet(TokenRefreshProperties::new);
-		TokenRefreshPropertiesValidator.validate(properties);
-		for (Map.Entry<String, Client> entry : properties.getClients().entrySet()) {
+		Assert.state(this.environment != null, "Environment required");
+		for (Map.Entry<String, Client> entry : clients(this.environment).entrySet()) {
 			String name = entry.getKey();
-			String managerName = name + ClientTokenManagers.TOKEN_MANAGER_SUFFIX;
-			if (!registry.containsBeanDefinition(managerName)) {
-				RootBeanDefinition manager = new RootBeanDefinition(TokenManager.class,
-						() -> beanFactory.getBean(ClientTokenManagers.class).create(name));
-				// Resolving the token source validates the rest of the configuration: do it at startup even when
-				// the application initializes beans lazily.
-				manager.setLazyInit(false);
-				registry.registerBeanDefinition(managerName, manager);
-			}
-			String baseUrl = entry.getValue().getBaseUrl();
-			if (baseUrl != null && entry.getValue().isRegisterBean() && !registry.containsBeanDefinition(name)) {
-				registry.registerBeanDefinition(name,
-						new RootBeanDefinition(WebClient.class, () -> createWebClient(beanFactory, baseUrl)));
-			}
+			registerTokenManager(registry, name);
+			registerWebClient(registry, name, entry.getValue());
 		}
 	}
 
-	private static WebClient createWebClient(BeanFactory beanFactory, String baseUrl) {
-		WebClient.Builder builder = beanFactory.getBeanProvider(WebClient.Builder.class)
-			.getIfAvailable(WebClient::builder);
-		DeferredTokenRefreshFilter filter = new DeferredTokenRefreshFilter(
-				beanFactory.getBeanProvider(TokenRefreshExchangeFilterFunction.class));
-		return DeferredTokenRefreshFilter.addIfAbsent(builder, filter).baseUrl(baseUrl).build();
+	/**
+	 * Bind and validate the clients; while processing ahead of time, bind only what decides which beans exist.
+	 * A build made with placeholders for URLs, secrets or durations must succeed: their real values arrive at run
+	 * time and are validated then (see {@link ClientBeans}).
+	 */
+	private static Map<String, Client> clients(Environment environment) {
+		Binder binder = Binder.get(environment);
+		if (Boolean.parseBoolean(System.getProperty(AOT_PROCESSING))) {
+			return binder.bind("token-refresh", Bindable.of(TokenRefreshProperties.class), new IgnoreErrorsBindHandler())
+				.map(TokenRefreshProperties::getClients)
+				.orElseGet(Map::of);
+		}
+		TokenRefreshProperties properties = binder.bind("token-refresh", TokenRefreshProperties.class)
+			.orElseGet(TokenRefreshProperties::new);
+		TokenRefreshPropertiesValidator.validate(properties);
+		return properties.getClients();
+	}
+
+	private static void registerTokenManager(BeanDefinitionRegistry registry, String name) {
+		RootBeanDefinition manager = register(registry, name + ClientTokenManagers.TOKEN_MANAGER_SUFFIX,
+				TokenManager.class, "tokenManager", name);
+		if (manager != null) {
+			// Resolving the token source validates the rest of the configuration: do it at startup even when
+			// the application initializes beans lazily.
+			manager.setLazyInit(false);
+		}
+	}
+
+	private static void registerWebClient(BeanDefinitionRegistry registry, String name, Client client) {
+		if (client.getBaseUrl() != null && client.isRegisterBean()) {
+			register(registry, name, WebClient.class, "webClient", name);
+		}
+	}
+
+	/**
+	 * Register a bean made by a {@link ClientBeans} factory method that takes the client name, unless the
+	 * application already defines one under that name.
+	 * @return the definition, or {@code null} when the application's bean was left in place
+	 */
+	private static @Nullable RootBeanDefinition register(BeanDefinitionRegistry registry, String beanName,
+			Class<?> type, String factoryMethod, String clientName) {
+		if (registry.containsBeanDefinition(beanName)) {
+			return null;
+		}
+		RootBeanDefinition definition = new RootBeanDefinition();
+		definition.setTargetType(type);
+		definition.setFactoryBeanName(ClientBeans.BEAN_NAME);
+		definition.setFactoryMethodName(factoryMethod);
+		definition.getConstructorArgumentValues().addIndexedArgumentValue(0, clientName);
+		registry.registerBeanDefinition(beanName, definition);
+		return definition;
 	}
 
 }

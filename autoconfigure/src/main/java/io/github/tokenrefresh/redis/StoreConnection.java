@@ -1,7 +1,5 @@
 package io.github.tokenrefresh.redis;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -94,7 +92,7 @@ final class StoreConnection implements ReactiveRedisConnectionFactory {
 		ReactiveRedisConnection connection = this.factory.getReactiveConnection();
 		try {
 			ReactiveRedisMessageListenerContainer listener = new ReactiveRedisMessageListenerContainer(this.factory);
-			return new Held(connection, uncloseable(connection), listener, client);
+			return new Held(connection, UncloseableConnection.of(connection), listener, client);
 		}
 		catch (RuntimeException ex) {
 			release(connection).subscribe();
@@ -193,26 +191,6 @@ final class StoreConnection implements ReactiveRedisConnectionFactory {
 		return connection.closeLater()
 			.doOnError((ex) -> logger.debug("Could not close the connection to Redis", ex))
 			.onErrorComplete();
-	}
-
-	/**
-	 * A view of the connection whose close does nothing: a template closes its connection after every command.
-	 */
-	private static ReactiveRedisConnection uncloseable(ReactiveRedisConnection connection) {
-		Class<?>[] interfaces = ClassUtils.getAllInterfaces(connection);
-		return (ReactiveRedisConnection) Proxy.newProxyInstance(connection.getClass().getClassLoader(), interfaces,
-				(proxy, method, args) -> switch (method.getName()) {
-					case "close" -> null;
-					case "closeLater" -> Mono.empty();
-					default -> {
-						try {
-							yield method.invoke(connection, args);
-						}
-						catch (InvocationTargetException ex) {
-							throw ex.getTargetException();
-						}
-					}
-				});
 	}
 
 	/**

@@ -9,6 +9,9 @@ import io.github.tokenrefresh.core.TokenManager;
 import io.github.tokenrefresh.web.TokenRefreshExchangeFilterFunction;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.support.AbstractBeanDefinition;
+import org.springframework.beans.factory.support.AutowireCandidateQualifier;
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
 import org.springframework.beans.factory.support.RootBeanDefinition;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -17,11 +20,13 @@ import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
 import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotationMetadata;
 import org.springframework.util.Assert;
+import org.springframework.web.client.RestClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
  * Registers a bean per configured client: its {@link TokenManager} ({@code <client>TokenManager}) and, for a
- * client with a {@code base-url} and {@code register-bean: true}, a {@link WebClient} named after the client.
+ * client with a {@code base-url} and {@code register-bean: true}, a {@link WebClient} named after the client and a
+ * {@code RestClient} named {@code <client>RestClient}, qualified with the client name.
  * A bean the application already defines under either name is left in place. The properties are validated here,
  * so that a mistake fails the start before any bean is created.
  */
@@ -65,7 +70,28 @@ class TokenRefreshBeanRegistrar implements ImportBeanDefinitionRegistrar, Enviro
 				registry.registerBeanDefinition(name,
 						new RootBeanDefinition(WebClient.class, () -> createWebClient(beanFactory, baseUrl)));
 			}
+			if (baseUrl != null && entry.getValue().isRegisterBean()) {
+				registerRestClient(registry, name, baseUrl);
+			}
 		}
+	}
+
+	/**
+	 * Register {@code <client>RestClient}, qualified with the client name so that {@code @Qualifier("<client>")}
+	 * finds it as it finds the client's WebClient. A factory method with argument values, so AOT can process it.
+	 */
+	private static void registerRestClient(BeanDefinitionRegistry registry, String name, String baseUrl) {
+		String beanName = name + TokenRefreshRestClients.BEAN_NAME_SUFFIX;
+		if (registry.containsBeanDefinition(beanName)) {
+			return;
+		}
+		RootBeanDefinition restClient = new RootBeanDefinition(TokenRefreshRestClients.class);
+		restClient.setTargetType(RestClient.class);
+		restClient.setFactoryMethodName("restClient");
+		restClient.setAutowireMode(AbstractBeanDefinition.AUTOWIRE_CONSTRUCTOR);
+		restClient.getConstructorArgumentValues().addIndexedArgumentValue(0, baseUrl);
+		restClient.addQualifier(new AutowireCandidateQualifier(Qualifier.class, name));
+		registry.registerBeanDefinition(beanName, restClient);
 	}
 
 	private static WebClient createWebClient(BeanFactory beanFactory, String baseUrl) {

@@ -2,9 +2,11 @@ package io.github.tokenrefresh.autoconfigure;
 
 import io.github.tokenrefresh.autoconfigure.TokenRefreshProperties.Client;
 import io.github.tokenrefresh.core.TokenManager;
+import io.github.tokenrefresh.web.TokenRefreshClientHttpRequestInterceptor;
 import io.github.tokenrefresh.web.TokenRefreshExchangeFilterFunction;
 import org.springframework.aot.AotDetector;
 import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.web.client.RestClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
@@ -57,18 +59,29 @@ final class ClientBeans {
 	}
 
 	WebClient webClient(String clientName) {
-		String baseUrl = client(clientName).getBaseUrl();
-		if (baseUrl == null) {
-			// Only reachable with generated code: the build had a base-url, the run has none.
-			throw InvalidTokenRefreshConfigurationException.of(
-					TokenRefreshPropertiesValidator.PREFIX + clientName + ".base-url",
-					"is required: the application was built with a WebClient bean for this client");
-		}
+		String baseUrl = baseUrl(clientName, "WebClient");
 		WebClient.Builder builder = this.beanFactory.getBeanProvider(WebClient.Builder.class)
 			.getIfAvailable(WebClient::builder);
 		DeferredTokenRefreshFilter filter = new DeferredTokenRefreshFilter(
 				this.beanFactory.getBeanProvider(TokenRefreshExchangeFilterFunction.class));
 		return DeferredTokenRefreshFilter.addIfAbsent(builder, filter).baseUrl(baseUrl).build();
+	}
+
+	RestClient restClient(String clientName) {
+		return TokenRefreshRestClients.restClient(baseUrl(clientName, "RestClient"),
+				this.beanFactory.getBeanProvider(RestClient.Builder.class),
+				this.beanFactory.getBeanProvider(TokenRefreshClientHttpRequestInterceptor.class));
+	}
+
+	private String baseUrl(String clientName, String beanType) {
+		String baseUrl = client(clientName).getBaseUrl();
+		if (baseUrl == null) {
+			// Only reachable with generated code: the build had a base-url, the run has none.
+			throw InvalidTokenRefreshConfigurationException.of(
+					TokenRefreshPropertiesValidator.PREFIX + clientName + ".base-url",
+					"is required: the application was built with a " + beanType + " bean for this client");
+		}
+		return baseUrl;
 	}
 
 	private Client client(String clientName) {

@@ -84,13 +84,25 @@ final class ClientTokenManagers {
 			.observationRegistry(this.beanFactory.getBeanProvider(ObservationRegistry.class)
 				.getIfUnique(() -> ObservationRegistry.NOOP));
 		this.beanFactory.getBeanProvider(TokenRefreshListener.class).orderedStream().forEach(builder::listener);
-		Duration timeout = client.getTimeout();
-		if (timeout != null) {
-			// The overall budget must leave room for the endpoint's retries of a slow call.
-			Duration budget = timeout.multipliedBy(5);
-			builder.maxWait((budget.compareTo(MIN_MAX_WAIT) > 0) ? budget : MIN_MAX_WAIT);
+		if (client.getTimeout() != null) {
+			builder.maxWait(tokenWait(client));
 		}
 		return builder.build();
+	}
+
+	/**
+	 * Return the longest a request waits for a client's token: the manager's budget for a refresh.
+	 * @param client the client's properties
+	 * @return the wait
+	 */
+	static Duration tokenWait(Client client) {
+		Duration timeout = client.getTimeout();
+		if (timeout == null) {
+			return MIN_MAX_WAIT;
+		}
+		// The overall budget must leave room for the endpoint's retries of a slow call.
+		Duration budget = timeout.multipliedBy(5);
+		return (budget.compareTo(MIN_MAX_WAIT) > 0) ? budget : MIN_MAX_WAIT;
 	}
 
 	Clock clock() {

@@ -1,6 +1,8 @@
 package io.github.tokenrefresh.autoconfigure;
 
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -11,6 +13,7 @@ import io.github.tokenrefresh.core.TokenStore;
 import io.github.tokenrefresh.endpoint.TokenEndpoints;
 import io.github.tokenrefresh.event.TokenRefreshEventPublisher;
 import io.github.tokenrefresh.web.TokenClient;
+import io.github.tokenrefresh.web.TokenRefreshClientHttpRequestInterceptor;
 import io.github.tokenrefresh.web.TokenRefreshExchangeFilterFunction;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -20,6 +23,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.restclient.RestClientCustomizer;
 import org.springframework.boot.webclient.WebClientCustomizer;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
@@ -30,12 +34,13 @@ import org.springframework.core.env.Environment;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
- * Auto-configuration that makes reactive {@link WebClient}s carry the tokens of the clients configured under
- * {@code token-refresh.clients}.
+ * Auto-configuration that makes reactive {@link WebClient}s, and blocking {@code RestClient}s and
+ * {@code RestTemplate}s, carry the tokens of the clients configured under {@code token-refresh.clients}.
  * <p>
  * Every bean backs off when the application defines its own: a {@link TokenStore}, {@link TokenEndpoints},
- * {@link TokenRefreshExchangeFilterFunction}, {@link TokenRefreshWebClientCustomizer}, a {@link TokenManager} named
- * {@code <client>TokenManager}, or a {@link WebClient} named after the client. Every
+ * {@link TokenRefreshExchangeFilterFunction}, {@link TokenRefreshClientHttpRequestInterceptor}, the customizers, a
+ * {@link TokenManager} named {@code <client>TokenManager}, a {@link WebClient} named after the client or a
+ * {@code RestClient} named {@code <client>RestClient}. Every
  * {@link io.github.tokenrefresh.core.TokenRefreshListener} bean is told what each client's manager does; a
  * {@link TokenRefreshEventPublisher} turns that into application events. A
  * {@link io.github.tokenrefresh.core.TokenSource} bean named {@code <client>TokenSource} replaces the token source
@@ -44,10 +49,14 @@ import org.springframework.web.reactive.function.client.WebClient;
  * <p>
  * The filter reaches WebClients built from Spring Boot's {@code WebClient.Builder} (a customizer), the per-client
  * WebClient beans, HTTP service groups named like a client, and, unless
- * {@code token-refresh.apply-to-all-web-clients} is {@code false}, WebClient beans built any other way. No
- * WebClient carries it twice.
+ * {@code token-refresh.apply-to-all-web-clients} is {@code false}, WebClient beans built any other way. The
+ * interceptor, over the same token managers, reaches RestClients and RestTemplates the same ways: Spring Boot's
+ * builders (customizers), the per-client RestClient beans, {@code REST_CLIENT} service groups and, under the same
+ * switch, RestClient and RestTemplate beans built otherwise. No client carries either twice.
  */
-@AutoConfiguration(afterName = "org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration")
+@AutoConfiguration(afterName = { "org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration",
+		"org.springframework.boot.restclient.autoconfigure.RestClientAutoConfiguration",
+		"org.springframework.boot.restclient.autoconfigure.RestTemplateAutoConfiguration" })
 @ConditionalOnClass(WebClient.class)
 @ConditionalOnBooleanProperty(name = "token-refresh.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(TokenRefreshProperties.class)
@@ -98,6 +107,20 @@ public final class TokenRefreshAutoConfiguration {
 	@ConditionalOnMissingBean
 	TokenRefreshExchangeFilterFunction tokenRefreshExchangeFilterFunction(TokenRefreshProperties properties,
 			ListableBeanFactory beanFactory) {
+		return new TokenRefreshExchangeFilterFunction(tokenClients(properties, beanFactory));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	TokenRefreshClientHttpRequestInterceptor tokenRefreshClientHttpRequestInterceptor(
+			TokenRefreshProperties properties, ListableBeanFactory beanFactory) {
+		Map<String, Duration> tokenWaits = new LinkedHashMap<>();
+		properties.getClients()
+			.forEach((name, client) -> tokenWaits.put(name, ClientTokenManagers.tokenWait(client)));
+		return new TokenRefreshClientHttpRequestInterceptor(tokenClients(properties, beanFactory), tokenWaits);
+	}
+
+	private static List<TokenClient> tokenClients(TokenRefreshProperties properties, ListableBeanFactory beanFactory) {
 		List<TokenClient> clients = new ArrayList<>();
 		for (Map.Entry<String, Client> entry : properties.getClients().entrySet()) {
 			TokenManager manager = beanFactory.getBean(entry.getKey() + ClientTokenManagers.TOKEN_MANAGER_SUFFIX,
@@ -110,7 +133,7 @@ public final class TokenRefreshAutoConfiguration {
 				.retryOnUnauthorized(client.getRetryOnUnauthorized())
 				.build());
 		}
-		return new TokenRefreshExchangeFilterFunction(clients);
+		return clients;
 	}
 
 	@Bean
@@ -132,6 +155,41 @@ public final class TokenRefreshAutoConfiguration {
 			ObjectProvider<TokenRefreshExchangeFilterFunction> filters) {
 		return new TokenRefreshHttpServiceGroupConfigurer(properties.getClients().keySet(),
 				new DeferredTokenRefreshFilter(filters));
+	}
+
+	@Bean
+	@ConditionalOnBooleanProperty(name = "token-refresh.apply-to-all-web-clients", matchIfMissing = true)
+	static TokenRefreshRestClientBeanPostProcessor tokenRefreshRestClientBeanPostProcessor(
+			ObjectProvider<TokenRefreshClientHttpRequestInterceptor> interceptors) {
+		return new TokenRefreshRestClientBeanPostProcessor(interceptors);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	TokenRefreshRestClientHttpServiceGroupConfigurer tokenRefreshRestClientHttpServiceGroupConfigurer(
+			TokenRefreshProperties properties, ObjectProvider<TokenRefreshClientHttpRequestInterceptor> interceptors) {
+		return new TokenRefreshRestClientHttpServiceGroupConfigurer(properties.getClients().keySet(),
+				new DeferredTokenRefreshInterceptor(interceptors));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(RestClientCustomizer.class)
+	static class RestClientCustomizerConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		TokenRefreshRestClientCustomizer tokenRefreshRestClientCustomizer(
+				ObjectProvider<TokenRefreshClientHttpRequestInterceptor> interceptors) {
+			return new TokenRefreshRestClientCustomizer(new DeferredTokenRefreshInterceptor(interceptors));
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		TokenRefreshRestTemplateCustomizer tokenRefreshRestTemplateCustomizer(
+				ObjectProvider<TokenRefreshClientHttpRequestInterceptor> interceptors) {
+			return new TokenRefreshRestTemplateCustomizer(new DeferredTokenRefreshInterceptor(interceptors));
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -6,6 +6,8 @@ import org.jspecify.annotations.Nullable;
 
 import io.github.tokenrefresh.autoconfigure.TokenRefreshProperties.Client;
 import io.github.tokenrefresh.core.TokenManager;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.support.AutowireCandidateQualifier;
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
 import org.springframework.beans.factory.support.RootBeanDefinition;
 import org.springframework.boot.context.properties.bind.Bindable;
@@ -16,11 +18,13 @@ import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
 import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotationMetadata;
 import org.springframework.util.Assert;
+import org.springframework.web.client.RestClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
  * Registers a bean per configured client: its {@link TokenManager} ({@code <client>TokenManager}) and, for a
- * client with a {@code base-url} and {@code register-bean: true}, a {@link WebClient} named after the client.
+ * client with a {@code base-url} and {@code register-bean: true}, a {@link WebClient} named after the client and a
+ * {@code RestClient} named {@code <client>RestClient}, qualified with the client name.
  * A bean the application already defines under either name is left in place. The properties are validated here,
  * so that a mistake fails the start before any bean is created.
  * <p>
@@ -51,6 +55,7 @@ class TokenRefreshBeanRegistrar implements ImportBeanDefinitionRegistrar, Enviro
 			String name = entry.getKey();
 			registerTokenManager(registry, name);
 			registerWebClient(registry, name, entry.getValue());
+			registerRestClient(registry, name, entry.getValue());
 		}
 	}
 
@@ -85,6 +90,20 @@ class TokenRefreshBeanRegistrar implements ImportBeanDefinitionRegistrar, Enviro
 	private static void registerWebClient(BeanDefinitionRegistry registry, String name, Client client) {
 		if (client.getBaseUrl() != null && client.isRegisterBean()) {
 			register(registry, name, WebClient.class, "webClient", name);
+		}
+	}
+
+	/**
+	 * Register {@code <client>RestClient}, qualified with the client name so that {@code @Qualifier("<client>")}
+	 * finds it as it finds the client's WebClient.
+	 */
+	private static void registerRestClient(BeanDefinitionRegistry registry, String name, Client client) {
+		if (client.getBaseUrl() != null && client.isRegisterBean()) {
+			RootBeanDefinition restClient = register(registry, name + TokenRefreshRestClients.BEAN_NAME_SUFFIX,
+					RestClient.class, "restClient", name);
+			if (restClient != null) {
+				restClient.addQualifier(new AutowireCandidateQualifier(Qualifier.class, name));
+			}
 		}
 	}
 

@@ -24,7 +24,7 @@ public class TokenRefreshProperties {
 	private boolean enabled = true;
 
 	/**
-	 * Whether WebClient beans the application built without Boot's WebClient.Builder get the token filter too.
+	 * Whether WebClient, RestClient and RestTemplate beans the application built without Boot's builders get the token filter or interceptor too.
 	 */
 	private boolean applyToAllWebClients = true;
 
@@ -226,7 +226,7 @@ public class TokenRefreshProperties {
 		private String headerPrefix = "Bearer ";
 
 		/**
-		 * Whether to register a WebClient bean named after the client, with base-url as its base URL.
+		 * Whether to register a WebClient bean named after the client and a RestClient bean named '<client>RestClient', both with base-url as their base URL.
 		 */
 		private boolean registerBean = true;
 

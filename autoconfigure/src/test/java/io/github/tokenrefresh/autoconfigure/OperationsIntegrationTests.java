@@ -52,8 +52,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The operations side in a running WebFlux application with the actuator: the {@code tokens} endpoint, health,
  * metrics, events, manual mode, and logs without secrets.
  */
+// Reactive by choice: Spring MVC is on the test classpath too, for the MVC tests, and would otherwise win.
 @SpringBootTest(classes = OperationsIntegrationTests.Application.class,
-		webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+		webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = "spring.main.web-application-type=reactive")
 @ActiveProfiles("operations")
 @ExtendWith(OutputCaptureExtension.class)
 class OperationsIntegrationTests {

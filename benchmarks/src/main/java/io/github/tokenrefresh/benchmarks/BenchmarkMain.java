@@ -33,12 +33,15 @@ public final class BenchmarkMain {
 	/** Every scenario; {@code -Dbench.scenarios} picks some of them, comma-separated, while working on one. */
 	static final String ALL_SCENARIOS = "e2e,filter,turns,burst,storm,rollover,redis";
 
+	/** The committed report: written by full runs only. */
+	static final String RESULTS = "RESULTS.md";
+
 	private BenchmarkMain() {
 	}
 
 	public static void main(String[] args) throws Exception {
-		Path output = Path.of((args.length > 0) ? args[0] : "RESULTS.md");
 		boolean quick = "quick".equals(System.getProperty("bench.mode"));
+		Path output = output((args.length > 0) ? args[0] : RESULTS, quick);
 		String[] jvmArgs = System.getProperty("bench.jvmArgs", "-Xms1g -Xmx1g").trim().split("\\s+");
 		List<Variant> variants = VariantClient.availableVariants();
 		ResultsReport report = new ResultsReport(quick, variants, Instant.now(), loadAverage());
@@ -89,6 +92,18 @@ public final class BenchmarkMain {
 		log("wrote " + output.toAbsolutePath());
 		// Reactor Netty's global resources keep non-daemon threads alive.
 		System.exit(0);
+	}
+
+	/**
+	 * Quick figures are never to be quoted, so a quick run never replaces the committed report (CI runs one on
+	 * every change): it writes {@code target/RESULTS-quick.md} instead.
+	 */
+	static Path output(String requested, boolean quick) {
+		Path path = Path.of(requested);
+		if (quick && path.getFileName().toString().equals(RESULTS)) {
+			return path.resolveSibling("target").resolve("RESULTS-quick.md");
+		}
+		return path;
 	}
 
 	private static List<RolloverResult> rollovers(LoadScenarios load, List<Variant> variants) throws Exception {

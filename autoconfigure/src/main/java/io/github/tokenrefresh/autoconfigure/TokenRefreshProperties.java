@@ -154,9 +154,27 @@ public class TokenRefreshProperties {
 		private @Nullable String clientSecret;
 
 		/**
-		 * How the client authenticates to the token endpoint: client_secret_basic, client_secret_post or none.
+		 * How the client authenticates to the token endpoint: client_secret_basic, client_secret_post, none,
+		 * client_secret_jwt (an HS256 assertion signed with client-secret) or private_key_jwt (an assertion signed
+		 * with the private key of ssl-bundle).
 		 */
 		private String clientAuthenticationMethod = "client_secret_basic";
+
+		/**
+		 * Name of a Spring Boot SSL bundle (spring.ssl.bundle.*) whose private key, RSA or EC P-256, signs the
+		 * client assertion of private_key_jwt; its certificate's thumbprints go into the assertion's header.
+		 */
+		private @Nullable String sslBundle;
+
+		/**
+		 * Key ID sent as the 'kid' header of the private_key_jwt client assertion.
+		 */
+		private @Nullable String keyId;
+
+		/**
+		 * Extra form parameters sent with every token request, such as audience or resource (RFC 8707).
+		 */
+		private final Map<String, String> parameters = new LinkedHashMap<>();
 
 		/**
 		 * Scopes requested with token-uri.
@@ -298,6 +316,26 @@ public class TokenRefreshProperties {
 
 		public void setScope(Set<String> scope) {
 			this.scope = scope;
+		}
+
+		public @Nullable String getSslBundle() {
+			return this.sslBundle;
+		}
+
+		public void setSslBundle(@Nullable String sslBundle) {
+			this.sslBundle = sslBundle;
+		}
+
+		public @Nullable String getKeyId() {
+			return this.keyId;
+		}
+
+		public void setKeyId(@Nullable String keyId) {
+			this.keyId = keyId;
+		}
+
+		public Map<String, String> getParameters() {
+			return this.parameters;
 		}
 
 		public @Nullable String getUsername() {

@@ -4,6 +4,8 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -23,21 +25,38 @@ final class TokenRefreshPropertiesValidator {
 
 	static final String PREFIX = "token-refresh.clients.";
 
-	private static final Set<String> AUTHENTICATION_METHODS = Set.of("client_secret_basic", "client_secret_post",
-			"none");
+	// Names the protocol owns (RFC 6749, RFC 7523): an extra parameter must not replace or repeat them.
+	private static final Set<String> RESERVED_PARAMETERS = Set.of("grant_type", "client_id", "client_secret",
+			"client_assertion", "client_assertion_type", "refresh_token", "username", "password", "assertion",
+			"scope");
 
 	private TokenRefreshPropertiesValidator() {
 	}
 
+	/**
+	 * Check every client's properties, failing at the first mistake with the property's name.
+	 * @param properties the bound properties
+	 */
 	static void validate(TokenRefreshProperties properties) {
-		for (Map.Entry<String, Client> entry : properties.getClients().entrySet()) {
-			validate(entry.getKey(), entry.getValue());
-		}
+		describe(properties);
 	}
 
-	private static void validate(String name, Client client) {
+	/**
+	 * Check every client's properties and describe each client by them.
+	 * @param properties the bound properties
+	 * @return each client's description by client name, in configuration order
+	 */
+	static Map<String, ClientDescription> describe(TokenRefreshProperties properties) {
+		Map<String, ClientDescription> descriptions = new LinkedHashMap<>();
+		for (Map.Entry<String, Client> entry : properties.getClients().entrySet()) {
+			descriptions.put(entry.getKey(), describe(entry.getKey(), entry.getValue()));
+		}
+		return Collections.unmodifiableMap(descriptions);
+	}
+
+	private static ClientDescription describe(String name, Client client) {
 		String prefix = PREFIX + name + ".";
-		validateSources(name, client);
+		ClientDescription.Source source = validateSources(name, client);
 		validateUrl(prefix + "base-url", client.getBaseUrl(), "https://api.example.com");
 		validateUrl(prefix + "token-uri", client.getTokenUri(), "https://auth.example.com/oauth2/token");
 		validateUrl(prefix + "login.uri", client.getLogin().getUri(), "https://api.example.com/auth/login");
@@ -66,9 +85,61 @@ final class TokenRefreshPropertiesValidator {
 			throw InvalidTokenRefreshConfigurationException.of(prefix + "header-name",
 					"must not be empty; the default is Authorization");
 		}
+		ClientAuthentication authentication = validateAuthentication(prefix, client, source);
+		validateParameters(prefix, client, source);
+		GrantType grantType = (source == ClientDescription.Source.TOKEN_URI)
+				? resolveGrantType(prefix, client.getGrantType()) : null;
+		return new ClientDescription(name, source, grantType, authentication, client);
 	}
 
-	private static void validateSources(String name, Client client) {
+	private static ClientAuthentication validateAuthentication(String prefix, Client client,
+			ClientDescription.Source source) {
+		ClientAuthentication authentication = ClientAuthentication.of(prefix + "client-authentication-method",
+				client.getClientAuthenticationMethod());
+		if (source == ClientDescription.Source.TOKEN_URI) {
+			authentication.validate(prefix, client);
+		}
+		if (StringUtils.hasText(client.getKeyId()) && !authentication.usesKeyId()) {
+			throw InvalidTokenRefreshConfigurationException.of(prefix + "key-id",
+					"applies only with client-authentication-method private_key_jwt; remove key-id or set "
+							+ prefix + "client-authentication-method=private_key_jwt");
+		}
+		if (StringUtils.hasText(client.getSslBundle()) && !authentication.usesSslBundle()) {
+			throw InvalidTokenRefreshConfigurationException.of(prefix + "ssl-bundle",
+					"applies only with client-authentication-method private_key_jwt; remove ssl-bundle or set "
+							+ prefix + "client-authentication-method=private_key_jwt");
+		}
+		if (source != ClientDescription.Source.TOKEN_URI && authentication != ClientAuthentication.CLIENT_SECRET_BASIC) {
+			throw InvalidTokenRefreshConfigurationException.of(prefix + "client-authentication-method",
+					"applies only with " + prefix + "token-uri; with registration-id set the registration's "
+							+ "client-authentication-method instead");
+		}
+		return authentication;
+	}
+
+	private static void validateParameters(String prefix, Client client, ClientDescription.Source source) {
+		if (client.getParameters().isEmpty()) {
+			return;
+		}
+		if (source == ClientDescription.Source.LOGIN) {
+			throw InvalidTokenRefreshConfigurationException.of(prefix + "parameters",
+					"apply only to OAuth 2.0 token requests; with login.uri put the fields in login.body");
+		}
+		for (Map.Entry<String, String> parameter : client.getParameters().entrySet()) {
+			String property = prefix + "parameters." + parameter.getKey();
+			if (RESERVED_PARAMETERS.contains(parameter.getKey().toLowerCase(Locale.ROOT))) {
+				throw InvalidTokenRefreshConfigurationException.of(property,
+						"names a parameter that the OAuth 2.0 protocol owns; set it through its own property "
+								+ "(client-id, client-secret, scope, grant-type, ...) instead");
+			}
+			if (!StringUtils.hasText(parameter.getValue())) {
+				throw InvalidTokenRefreshConfigurationException.of(property,
+						"must not be empty; remove it to send no such parameter");
+			}
+		}
+	}
+
+	private static ClientDescription.Source validateSources(String name, Client client) {
 		List<String> sources = new ArrayList<>();
 		if (StringUtils.hasText(client.getRegistrationId())) {
 			sources.add("registration-id");
@@ -83,6 +154,14 @@ final class TokenRefreshPropertiesValidator {
 			throw InvalidTokenRefreshConfigurationException.of(PREFIX + name, "has more than one token source ("
 					+ String.join(", ", sources) + "); keep exactly one of registration-id, token-uri and login.uri");
 		}
+		if (sources.isEmpty()) {
+			return ClientDescription.Source.NONE;
+		}
+		return switch (sources.get(0)) {
+			case "registration-id" -> ClientDescription.Source.REGISTRATION;
+			case "token-uri" -> ClientDescription.Source.TOKEN_URI;
+			default -> ClientDescription.Source.LOGIN;
+		};
 	}
 
 	// The login source's builder refuses these too, but with its own parameter names instead of the property's.
@@ -123,11 +202,6 @@ final class TokenRefreshPropertiesValidator {
 		if (!StringUtils.hasText(client.getClientId())) {
 			throw InvalidTokenRefreshConfigurationException.of(prefix + "client-id",
 					"is required with " + prefix + "token-uri; set the OAuth 2.0 client ID");
-		}
-		String method = client.getClientAuthenticationMethod();
-		if (method == null || !AUTHENTICATION_METHODS.contains(method.toLowerCase(Locale.ROOT))) {
-			throw InvalidTokenRefreshConfigurationException.of(prefix + "client-authentication-method",
-					"must be client_secret_basic, client_secret_post or none");
 		}
 		validateCredentials(prefix, client, grantType);
 	}

@@ -8,8 +8,10 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
+import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.JWTParser;
@@ -23,6 +25,7 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.http.HttpHeaders;
+import org.springframework.security.oauth2.client.endpoint.AbstractOAuth2AuthorizationGrantRequest;
 import org.springframework.security.oauth2.client.endpoint.AbstractWebClientReactiveOAuth2AccessTokenResponseClient;
 import org.springframework.security.oauth2.client.endpoint.DefaultOAuth2TokenRequestHeadersConverter;
 import org.springframework.security.oauth2.client.endpoint.DefaultOAuth2TokenRequestParametersConverter;
@@ -93,6 +96,8 @@ public final class OAuth2TokenSource implements TokenSource {
 
 	private final TokenResponseExtractor extractor = new TokenResponseExtractor();
 
+	private final TokenRequestParameters requestParameters;
+
 	private final WebClientReactiveClientCredentialsTokenResponseClient clientCredentialsClient;
 
 	private final WebClientReactiveRefreshTokenTokenResponseClient refreshTokenClient;
@@ -108,16 +113,18 @@ public final class OAuth2TokenSource implements TokenSource {
 		this.password = builder.password;
 		this.assertion = builder.assertion;
 		this.clock = builder.clock;
+		this.requestParameters = new TokenRequestParameters(builder.parameters, builder.clientAssertionKey);
 		this.clientCredentialsClient = configure(new WebClientReactiveClientCredentialsTokenResponseClient());
 		this.refreshTokenClient = configure(new WebClientReactiveRefreshTokenTokenResponseClient());
 		this.jwtBearerClient = configure(new WebClientReactiveJwtBearerTokenResponseClient());
 	}
 
 	// The dedicated WebClient turns non-2xx answers into errors, so Spring's clients only ever read token bodies.
-	private <C extends AbstractWebClientReactiveOAuth2AccessTokenResponseClient<?>> C configure(C client) {
+	private <T extends AbstractOAuth2AuthorizationGrantRequest, C extends AbstractWebClientReactiveOAuth2AccessTokenResponseClient<T>> C configure(
+			C client) {
 		client.setWebClient(this.endpoints.webClient());
 		client.setBodyExtractor(this.extractor);
-		return client;
+		return this.requestParameters.configure(client);
 	}
 
 	private Mono<ClientRegistration> registration(Builder builder) {
@@ -197,12 +204,19 @@ public final class OAuth2TokenSource implements TokenSource {
 		ClientAuthenticationMethod method = registration.getClientAuthenticationMethod();
 		if (ClientAuthenticationMethod.CLIENT_SECRET_BASIC.equals(method)
 				|| ClientAuthenticationMethod.CLIENT_SECRET_POST.equals(method)
-				|| ClientAuthenticationMethod.NONE.equals(method)) {
+				|| ClientAuthenticationMethod.NONE.equals(method)
+				|| ClientAuthenticationMethod.TLS_CLIENT_AUTH.equals(method)) {
+			return Mono.empty();
+		}
+		if ((ClientAuthenticationMethod.PRIVATE_KEY_JWT.equals(method)
+				|| ClientAuthenticationMethod.CLIENT_SECRET_JWT.equals(method))
+				&& this.requestParameters.signsClientAssertions()) {
 			return Mono.empty();
 		}
 		return Mono.error(TokenAcquisitionException.failed(this.clientName, tokenUri(registration), null,
-				"client authentication method '" + method.getValue()
-						+ "' is not supported; use client_secret_basic, client_secret_post or none",
+				"client authentication method '" + method.getValue() + "' is not supported; use "
+						+ "client_secret_basic, client_secret_post, none or tls_client_auth, or give the source a "
+						+ "client assertion key for private_key_jwt and client_secret_jwt",
 				null));
 	}
 
@@ -300,6 +314,7 @@ public final class OAuth2TokenSource implements TokenSource {
 			parameters.set(OAuth2ParameterNames.SCOPE,
 					StringUtils.collectionToDelimitedString(registration.getScopes(), " "));
 		}
+		this.requestParameters.addTo(parameters, request);
 		return this.endpoints.webClient()
 			.post()
 			.uri(tokenUri(registration))
@@ -358,6 +373,10 @@ public final class OAuth2TokenSource implements TokenSource {
 		private @Nullable Mono<String> assertion;
 
 		private Clock clock = Clock.systemUTC();
+
+		private final Map<String, String> parameters = new LinkedHashMap<>();
+
+		private @Nullable Function<ClientRegistration, JWK> clientAssertionKey;
 
 		private Builder(String clientName, TokenEndpoints endpoints) {
 			this.clientName = clientName;
@@ -430,6 +449,29 @@ public final class OAuth2TokenSource implements TokenSource {
 		 */
 		public Builder assertion(@Nullable Mono<String> assertion) {
 			this.assertion = assertion;
+			return this;
+		}
+
+		/**
+		 * Add form parameters to every token request, such as {@code audience} or {@code resource} (RFC 8707).
+		 * @param parameters the parameters by name
+		 * @return this builder
+		 */
+		public Builder parameters(Map<String, String> parameters) {
+			Assert.notNull(parameters, "'parameters' must not be null");
+			this.parameters.putAll(parameters);
+			return this;
+		}
+
+		/**
+		 * Set the key that signs the client assertion (RFC 7523 §2.2) of a registration whose client
+		 * authentication method is private_key_jwt (an RSA or EC key) or client_secret_jwt (an octet key). A
+		 * new assertion is signed for every token request.
+		 * @param clientAssertionKey the key of a registration
+		 * @return this builder
+		 */
+		public Builder clientAssertionKey(@Nullable Function<ClientRegistration, JWK> clientAssertionKey) {
+			this.clientAssertionKey = clientAssertionKey;
 			return this;
 		}
 

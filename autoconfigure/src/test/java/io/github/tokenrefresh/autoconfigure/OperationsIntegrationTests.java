@@ -53,7 +53,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * metrics, events, manual mode, and logs without secrets.
  */
 @SpringBootTest(classes = OperationsIntegrationTests.Application.class,
-		webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+		webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		// The test classpath also holds Spring MVC, for the embedded authorization server of other tests.
+		properties = "spring.main.web-application-type=reactive")
 @ActiveProfiles("operations")
 @ExtendWith(OutputCaptureExtension.class)
 class OperationsIntegrationTests {

@@ -1,17 +1,23 @@
 package io.github.tokenrefresh.autoconfigure;
 
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.Key;
 import java.security.KeyStore;
 import java.security.KeyStoreException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateEncodingException;
+import java.security.PublicKey;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPrivateKey;
+import java.security.interfaces.RSAPublicKey;
 import java.util.Collections;
 import java.util.function.Function;
 
-import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
@@ -115,38 +121,47 @@ final class ClientAuthenticationKeys {
 		}
 	}
 
-	// No cause on failures: key store exceptions may describe the key.
+	// Built from the key store entry by hand: Nimbus's own loading needs Bouncy Castle for EC keys. No cause on
+	// failures: key store exceptions may describe the key.
 	@SuppressWarnings("deprecation")
 	private static JWK jwk(ClientDescription description, String property, String bundleName, KeyStore keyStore,
 			String alias, char @Nullable [] password) {
 		try {
-			JWK loaded = JWK.load(keyStore, alias, password);
+			Key key = keyStore.getKey(alias, password);
 			Certificate certificate = keyStore.getCertificate(alias);
-			Base64URL sha1 = (certificate instanceof X509Certificate x509) ? sha1Thumbprint(x509) : null;
-			if (loaded instanceof RSAKey rsa) {
-				return new RSAKey.Builder(rsa).keyID(description.keyId())
+			PublicKey publicKey = (certificate != null) ? certificate.getPublicKey() : null;
+			X509Certificate x509 = (certificate instanceof X509Certificate cert) ? cert : null;
+			Base64URL sha1 = (x509 != null) ? thumbprint("SHA-1", x509) : null;
+			Base64URL sha256 = (x509 != null) ? thumbprint("SHA-256", x509) : null;
+			if (key instanceof RSAPrivateKey rsa && publicKey instanceof RSAPublicKey rsaPublic) {
+				return new RSAKey.Builder(rsaPublic).privateKey(rsa)
+					.keyID(description.keyId())
 					.keyUse(KeyUse.SIGNATURE)
 					.x509CertThumbprint(sha1)
+					.x509CertSHA256Thumbprint(sha256)
 					.build();
 			}
-			if (loaded instanceof ECKey ec && Curve.P_256.equals(ec.getCurve())) {
-				return new ECKey.Builder(ec).keyID(description.keyId())
+			if (key instanceof ECPrivateKey ec && publicKey instanceof ECPublicKey ecPublic
+					&& Curve.P_256.equals(Curve.forECParameterSpec(ecPublic.getParams()))) {
+				return new ECKey.Builder(Curve.P_256, ecPublic).privateKey(ec)
+					.keyID(description.keyId())
 					.keyUse(KeyUse.SIGNATURE)
 					.x509CertThumbprint(sha1)
+					.x509CertSHA256Thumbprint(sha256)
 					.build();
 			}
 		}
-		catch (KeyStoreException | JOSEException | RuntimeException ex) {
+		catch (GeneralSecurityException | RuntimeException ex) {
 			throw InvalidTokenRefreshConfigurationException.of(property,
 					"names SSL bundle '" + bundleName + "', whose private key cannot be read for signing");
 		}
-		throw InvalidTokenRefreshConfigurationException.of(property,
-				"names SSL bundle '" + bundleName + "', whose key is neither RSA nor EC P-256");
+		throw InvalidTokenRefreshConfigurationException.of(property, "names SSL bundle '" + bundleName
+				+ "', whose key is neither RSA nor EC P-256 with its certificate; use one of those for private_key_jwt");
 	}
 
-	private static @Nullable Base64URL sha1Thumbprint(X509Certificate certificate) {
+	private static @Nullable Base64URL thumbprint(String algorithm, X509Certificate certificate) {
 		try {
-			return Base64URL.encode(MessageDigest.getInstance("SHA-1").digest(certificate.getEncoded()));
+			return Base64URL.encode(MessageDigest.getInstance(algorithm).digest(certificate.getEncoded()));
 		}
 		catch (NoSuchAlgorithmException | CertificateEncodingException ex) {
 			return null;

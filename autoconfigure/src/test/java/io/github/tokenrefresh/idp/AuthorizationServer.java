@@ -1,0 +1,174 @@
+package io.github.tokenrefresh.idp;
+
+import java.io.IOException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.springframework.boot.Banner;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.oauth2.core.OAuth2Error;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.server.authorization.authentication.JwtClientAssertionAuthenticationProvider;
+import org.springframework.security.oauth2.server.authorization.authentication.JwtClientAssertionDecoderFactory;
+import org.springframework.security.oauth2.server.authorization.client.InMemoryRegisteredClientRepository;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+import static org.springframework.security.config.Customizer.withDefaults;
+
+/**
+ * A real Spring Authorization Server (servlet, Tomcat, a free loopback port) with the registered clients a test
+ * gives it. It records the form parameters of every token request and, unlike its default, refuses a client
+ * assertion whose {@code jti} it has seen before (RFC 7523 §3, item 7).
+ */
+final class AuthorizationServer implements AutoCloseable {
+
+	private final ConfigurableApplicationContext context;
+
+	private final Recorder recorder;
+
+	private AuthorizationServer(ConfigurableApplicationContext context) {
+		this.context = context;
+		this.recorder = context.getBean(Recorder.class);
+	}
+
+	static AuthorizationServer start(RegisteredClient... clients) {
+		Recorder recorder = new Recorder();
+		ConfigurableApplicationContext context = new SpringApplicationBuilder(Server.class)
+			.web(WebApplicationType.SERVLET)
+			.bannerMode(Banner.Mode.OFF)
+			.logStartupInfo(false)
+			.initializers((ctx) -> {
+				ctx.getBeanFactory().registerSingleton("recorder", recorder);
+				ctx.getBeanFactory()
+					.registerSingleton("registeredClients", new InMemoryRegisteredClientRepository(clients));
+			})
+			.properties("server.port=0", "server.address=127.0.0.1", "spring.main.banner-mode=off",
+					"token-refresh.enabled=false")
+			.run();
+		return new AuthorizationServer(context);
+	}
+
+	String issuer() {
+		return "http://localhost:" + this.context.getEnvironment().getProperty("local.server.port");
+	}
+
+	String tokenUri() {
+		return issuer() + "/oauth2/token";
+	}
+
+	/**
+	 * Return the form parameters of every token request received, in order.
+	 */
+	List<Map<String, String>> tokenRequests() {
+		return List.copyOf(this.recorder.tokenRequests);
+	}
+
+	/**
+	 * Return the {@code jti} of every client assertion the server accepted.
+	 */
+	List<String> acceptedAssertionIds() {
+		return List.copyOf(this.recorder.acceptedIds);
+	}
+
+	@Override
+	public void close() {
+		this.context.close();
+	}
+
+	static final class Recorder {
+
+		final List<Map<String, String>> tokenRequests = new CopyOnWriteArrayList<>();
+
+		final List<String> acceptedIds = new CopyOnWriteArrayList<>();
+
+		final Set<String> seenIds = ConcurrentHashMap.newKeySet();
+
+	}
+
+	@SpringBootConfiguration(proxyBeanMethods = false)
+	@EnableAutoConfiguration
+	static class Server {
+
+		@Bean
+		@Order(Ordered.HIGHEST_PRECEDENCE)
+		SecurityFilterChain authorizationServerSecurityFilterChain(HttpSecurity http, Recorder recorder) {
+			JwtClientAssertionDecoderFactory decoders = new JwtClientAssertionDecoderFactory();
+			decoders.setJwtValidatorFactory(onlyOnce(recorder));
+			http.oauth2AuthorizationServer((authorizationServer) -> {
+				http.securityMatcher(authorizationServer.getEndpointsMatcher());
+				authorizationServer.oidc(withDefaults());
+				authorizationServer.clientAuthentication((clientAuthentication) -> clientAuthentication
+					.authenticationProviders((providers) -> providers.forEach((provider) -> {
+						if (provider instanceof JwtClientAssertionAuthenticationProvider jwt) {
+							jwt.setJwtDecoderFactory(decoders);
+						}
+					})));
+			});
+			http.authorizeHttpRequests((authorize) -> authorize.anyRequest().authenticated());
+			http.oauth2ResourceServer((resourceServer) -> resourceServer.jwt(withDefaults()));
+			return http.build();
+		}
+
+		private static Function<RegisteredClient, OAuth2TokenValidator<Jwt>> onlyOnce(Recorder recorder) {
+			return (client) -> new DelegatingOAuth2TokenValidator<>(
+					JwtClientAssertionDecoderFactory.DEFAULT_JWT_VALIDATOR_FACTORY.apply(client), (jwt) -> {
+						String id = jwt.getId();
+						if (id == null || !recorder.seenIds.add(id)) {
+							return OAuth2TokenValidatorResult
+								.failure(new OAuth2Error("invalid_client", "replayed client assertion", null));
+						}
+						recorder.acceptedIds.add(id);
+						return OAuth2TokenValidatorResult.success();
+					});
+		}
+
+		@Bean
+		FilterRegistrationBean<OncePerRequestFilter> tokenRequestRecorder(Recorder recorder) {
+			FilterRegistrationBean<OncePerRequestFilter> registration = new FilterRegistrationBean<>(
+					new OncePerRequestFilter() {
+
+						@Override
+						protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response,
+								FilterChain chain) throws ServletException, IOException {
+							if (request.getRequestURI().endsWith("/oauth2/token")) {
+								Map<String, String> parameters = new LinkedHashMap<>();
+								request.getParameterMap()
+									.forEach((name, values) -> parameters.put(name, String.join(",", values)));
+								recorder.tokenRequests.add(Collections.unmodifiableMap(parameters));
+							}
+							chain.doFilter(request, response);
+						}
+
+					});
+			registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+			return registration;
+		}
+
+	}
+
+}

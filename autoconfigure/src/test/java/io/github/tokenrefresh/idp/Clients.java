@@ -1,0 +1,159 @@
+package io.github.tokenrefresh.idp;
+
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.util.Base64URL;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+
+import org.springframework.boot.Banner;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
+import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
+import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
+import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
+
+/**
+ * Test fixtures shared by the identity provider tests: registered clients of the authorization server, the
+ * certificates under {@code src/test/resources/idp} (made with openssl, see its README) and an application that
+ * uses the starter configured by properties alone.
+ */
+final class Clients {
+
+	static final String SECRET_JWT_SECRET = "a-client-secret-of-more-than-32-bytes-for-hs256";
+
+	private Clients() {
+	}
+
+	static RegisteredClient secretBasic(String clientId) {
+		return RegisteredClient.withId(UUID.randomUUID().toString())
+			.clientId(clientId)
+			.clientSecret("{noop}secret")
+			.clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+			.authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
+			.scope("orders.read")
+			.build();
+	}
+
+	static RegisteredClient privateKeyJwt(String clientId, String jwkSetUrl, SignatureAlgorithm algorithm) {
+		return RegisteredClient.withId(UUID.randomUUID().toString())
+			.clientId(clientId)
+			.clientAuthenticationMethod(ClientAuthenticationMethod.PRIVATE_KEY_JWT)
+			.authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
+			.scope("orders.read")
+			.clientSettings(ClientSettings.builder()
+				.jwkSetUrl(jwkSetUrl)
+				.tokenEndpointAuthenticationSigningAlgorithm(algorithm)
+				.build())
+			.build();
+	}
+
+	static RegisteredClient secretJwt(String clientId) {
+		// The assertion is verified with the stored secret itself, so it is not encoded.
+		return RegisteredClient.withId(UUID.randomUUID().toString())
+			.clientId(clientId)
+			.clientSecret(SECRET_JWT_SECRET)
+			.clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_JWT)
+			.authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
+			.scope("orders.read")
+			.clientSettings(
+					ClientSettings.builder().tokenEndpointAuthenticationSigningAlgorithm(MacAlgorithm.HS256).build())
+			.build();
+	}
+
+	static X509Certificate certificate(String name) throws Exception {
+		try (InputStream in = new ClassPathResource("idp/" + name + "-cert.pem").getInputStream()) {
+			return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+		}
+	}
+
+	/**
+	 * Return the public key of a fixture certificate as a JWK, with the certificate's SHA-256 thumbprint and the
+	 * given key ID.
+	 */
+	static JWK publicJwk(String name, String keyId) throws Exception {
+		X509Certificate certificate = certificate(name);
+		if (certificate.getPublicKey() instanceof RSAPublicKey rsa) {
+			return new RSAKey.Builder(rsa).keyID(keyId).x509CertSHA256Thumbprint(sha256(certificate)).build();
+		}
+		ECPublicKey ec = (ECPublicKey) certificate.getPublicKey();
+		return new ECKey.Builder(Curve.forECParameterSpec(ec.getParams()), ec).keyID(keyId)
+			.x509CertSHA256Thumbprint(sha256(certificate))
+			.build();
+	}
+
+	static Base64URL sha256(X509Certificate certificate) throws Exception {
+		return Base64URL.encode(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
+	}
+
+	static Base64URL sha1(X509Certificate certificate) throws Exception {
+		return Base64URL.encode(MessageDigest.getInstance("SHA-1").digest(certificate.getEncoded()));
+	}
+
+	/**
+	 * Serve a JWK Set at every path of a new mock server.
+	 */
+	static MockWebServer jwkSet(JWK... keys) throws Exception {
+		MockWebServer server = new MockWebServer();
+		String body = new JWKSet(List.of(keys)).toString(true);
+		server.setDispatcher(new mockwebserver3.Dispatcher() {
+
+			@Override
+			public MockResponse dispatch(mockwebserver3.RecordedRequest request) {
+				return new MockResponse.Builder().addHeader("Content-Type", "application/json").body(body).build();
+			}
+
+		});
+		server.start();
+		return server;
+	}
+
+	/**
+	 * Start an application that uses the starter, configured by the given properties.
+	 */
+	static ConfigurableApplicationContext application(String... properties) {
+		List<String> all = new ArrayList<>(List.of(properties));
+		all.add("spring.main.banner-mode=off");
+		return new SpringApplicationBuilder(Application.class).web(WebApplicationType.NONE)
+			.bannerMode(Banner.Mode.OFF)
+			.logStartupInfo(false)
+			.properties(all.toArray(String[]::new))
+			.run();
+	}
+
+	/**
+	 * The properties of a PEM SSL bundle holding a fixture key and its certificate.
+	 */
+	static String[] pemBundle(String bundle, String name) {
+		String prefix = "spring.ssl.bundle.pem." + bundle + ".keystore.";
+		return new String[] { prefix + "private-key=classpath:idp/" + name + "-key.pem",
+				prefix + "certificate=classpath:idp/" + name + "-cert.pem" };
+	}
+
+	@SpringBootConfiguration(proxyBeanMethods = false)
+	@EnableAutoConfiguration
+	static class Application {
+
+	}
+
+}

@@ -31,6 +31,9 @@ final class ClientDescription {
 		/** An OAuth 2.0 token endpoint given by token-uri. */
 		TOKEN_URI,
 
+		/** An OAuth 2.0 token endpoint discovered from issuer-uri. */
+		ISSUER_URI,
+
 		/** In-house login and refresh endpoints. */
 		LOGIN,
 
@@ -42,7 +45,7 @@ final class ClientDescription {
 	/**
 	 * What identifies the tokens a client obtains: two clients with the same identity would be issued
 	 * interchangeable tokens. Holds no secret.
-	 * @param endpoint the token-uri, the registration-id or the login.uri
+	 * @param endpoint the token-uri, the issuer-uri, the registration-id or the login.uri
 	 * @param clientId the OAuth 2.0 client ID, if any
 	 * @param grantType the grant-type value, if the client has a token-uri
 	 * @param scopes the requested scopes
@@ -81,6 +84,7 @@ final class ClientDescription {
 		return switch (source) {
 			case REGISTRATION -> client.getRegistrationId();
 			case TOKEN_URI -> client.getTokenUri();
+			case ISSUER_URI -> client.getIssuerUri();
 			case LOGIN -> client.getLogin().getUri();
 			case NONE -> null;
 		};
@@ -92,6 +96,7 @@ final class ClientDescription {
 		copy.setBaseUrl(source.getBaseUrl());
 		copy.setRegistrationId(source.getRegistrationId());
 		copy.setTokenUri(source.getTokenUri());
+		copy.setIssuerUri(source.getIssuerUri());
 		copy.setGrantType(source.getGrantType());
 		copy.setClientId(source.getClientId());
 		copy.setClientSecret(source.getClientSecret());
@@ -143,7 +148,8 @@ final class ClientDescription {
 	}
 
 	/**
-	 * Return the grant of a {@link Source#TOKEN_URI} client; a registration's grant is its own.
+	 * Return the grant of a {@link Source#TOKEN_URI} or {@link Source#ISSUER_URI} client; a registration's grant
+	 * is its own.
 	 */
 	@Nullable GrantType grantType() {
 		return this.grantType;
@@ -159,6 +165,10 @@ final class ClientDescription {
 
 	@Nullable String tokenUri() {
 		return this.client.getTokenUri();
+	}
+
+	@Nullable String issuerUri() {
+		return this.client.getIssuerUri();
 	}
 
 	@Nullable String registrationId() {

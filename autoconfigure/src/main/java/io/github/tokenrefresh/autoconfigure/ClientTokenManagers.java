@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 
 import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
@@ -16,6 +17,7 @@ import io.github.tokenrefresh.core.TokenSource;
 import io.github.tokenrefresh.core.TokenStore;
 import io.github.tokenrefresh.endpoint.TokenEndpoints;
 import io.github.tokenrefresh.login.LoginTokenSource;
+import io.github.tokenrefresh.oauth2.IssuerClientRegistrations;
 import io.github.tokenrefresh.oauth2.OAuth2TokenSource;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -120,11 +122,14 @@ final class ClientTokenManagers {
 		}
 		return switch (description.source()) {
 			case REGISTRATION -> registrationSource(description);
-			case TOKEN_URI -> oauth2Source(description).registration(registration(description)).build();
+			case TOKEN_URI -> oauth2Source(description)
+				.registration(registration(description, Objects.requireNonNull(description.tokenUri())))
+				.build();
+			case ISSUER_URI -> issuerSource(description);
 			case LOGIN -> loginSource(description);
 			case NONE -> throw InvalidTokenRefreshConfigurationException.of(
 					TokenRefreshPropertiesValidator.PREFIX + description.name(),
-					"has no token source; set one of registration-id, token-uri or login.uri, or define a "
+					"has no token source; set one of registration-id, token-uri, issuer-uri or login.uri, or define a "
 							+ "TokenSource bean named '" + beanName + "'");
 		};
 	}
@@ -194,10 +199,18 @@ final class ClientTokenManagers {
 		return builder;
 	}
 
-	private static ClientRegistration registration(ClientDescription description) {
+	// Discovery waits for the first token call, so that the application starts while the issuer is down.
+	private TokenSource issuerSource(ClientDescription description) {
+		URI issuer = URI.create(Objects.requireNonNull(description.issuerUri()));
+		IssuerClientRegistrations registrations = new IssuerClientRegistrations(description.name(),
+				description.name(), issuer, endpoints(description),
+				(tokenUri) -> registration(description, tokenUri));
+		return oauth2Source(description).registration(description.name(), registrations).build();
+	}
+
+	private static ClientRegistration registration(ClientDescription description, String tokenUri) {
 		GrantType grantType = description.grantType();
-		String tokenUri = description.tokenUri();
-		Assert.state(grantType != null && tokenUri != null, "token-uri and its grant are required");
+		Assert.state(grantType != null, "the grant of token-uri or issuer-uri is required");
 		return ClientRegistration.withRegistrationId(description.name())
 			.clientId(description.clientId())
 			.clientSecret(description.clientSecret())

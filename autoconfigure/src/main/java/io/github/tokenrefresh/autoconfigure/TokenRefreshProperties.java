@@ -127,15 +127,22 @@ public class TokenRefreshProperties {
 
 		/**
 		 * ID of a registration under 'spring.security.oauth2.client.registration' to obtain tokens with. One of
-		 * registration-id, token-uri and login.uri is required.
+		 * registration-id, token-uri, issuer-uri and login.uri is required.
 		 */
 		private @Nullable String registrationId;
 
 		/**
-		 * Token endpoint URI of an OAuth 2.0 authorization server. One of registration-id, token-uri and login.uri
-		 * is required.
+		 * Token endpoint URI of an OAuth 2.0 authorization server. One of registration-id, token-uri,
+		 * issuer-uri and login.uri is required.
 		 */
 		private @Nullable String tokenUri;
+
+		/**
+		 * Issuer identifier of an OAuth 2.0 authorization server whose token endpoint is discovered, on first use,
+		 * from its OpenID Connect configuration or its RFC 8414 metadata. One of registration-id, token-uri,
+		 * issuer-uri and login.uri is required.
+		 */
+		private @Nullable String issuerUri;
 
 		/**
 		 * OAuth 2.0 grant type used with token-uri: client_credentials, refresh_token, password or jwt-bearer.
@@ -276,6 +283,14 @@ public class TokenRefreshProperties {
 
 		public void setTokenUri(@Nullable String tokenUri) {
 			this.tokenUri = tokenUri;
+		}
+
+		public @Nullable String getIssuerUri() {
+			return this.issuerUri;
+		}
+
+		public void setIssuerUri(@Nullable String issuerUri) {
+			this.issuerUri = issuerUri;
 		}
 
 		public @Nullable String getGrantType() {
@@ -454,7 +469,8 @@ public class TokenRefreshProperties {
 	public static class Login {
 
 		/**
-		 * URI that the login body is POSTed to. One of registration-id, token-uri and login.uri is required.
+		 * URI that the login body is POSTed to. One of registration-id, token-uri, issuer-uri and login.uri
+		 * is required.
 		 */
 		private @Nullable String uri;
 

@@ -59,6 +59,7 @@ final class TokenRefreshPropertiesValidator {
 		ClientDescription.Source source = validateSources(name, client);
 		validateUrl(prefix + "base-url", client.getBaseUrl(), "https://api.example.com");
 		validateUrl(prefix + "token-uri", client.getTokenUri(), "https://auth.example.com/oauth2/token");
+		validateUrl(prefix + "issuer-uri", client.getIssuerUri(), "https://auth.example.com/realms/main");
 		validateUrl(prefix + "login.uri", client.getLogin().getUri(), "https://api.example.com/auth/login");
 		validateUrl(prefix + "login.refresh-uri", client.getLogin().getRefreshUri(),
 				"https://api.example.com/auth/refresh");
@@ -68,7 +69,7 @@ final class TokenRefreshPropertiesValidator {
 					"is set without " + prefix + "login.uri; set login.uri as well or remove login.refresh-uri");
 		}
 		validateLogin(prefix, login);
-		validateGrant(prefix, client);
+		validateGrant(prefix, client, source);
 		validateNotNegative(prefix + "refresh-before-expiry", client.getRefreshBeforeExpiry());
 		validateNotNegative(prefix + "refresh-ahead", client.getRefreshAhead());
 		validateNotNegative(prefix + "rejection-cooldown", client.getRejectionCooldown());
@@ -87,8 +88,7 @@ final class TokenRefreshPropertiesValidator {
 		}
 		ClientAuthentication authentication = validateAuthentication(prefix, client, source);
 		validateParameters(prefix, client, source);
-		GrantType grantType = (source == ClientDescription.Source.TOKEN_URI)
-				? resolveGrantType(prefix, client.getGrantType()) : null;
+		GrantType grantType = hasTokenEndpoint(source) ? resolveGrantType(prefix, client.getGrantType()) : null;
 		return new ClientDescription(name, source, grantType, authentication, client);
 	}
 
@@ -96,7 +96,7 @@ final class TokenRefreshPropertiesValidator {
 			ClientDescription.Source source) {
 		ClientAuthentication authentication = ClientAuthentication.of(prefix + "client-authentication-method",
 				client.getClientAuthenticationMethod());
-		if (source == ClientDescription.Source.TOKEN_URI) {
+		if (hasTokenEndpoint(source)) {
 			authentication.validate(prefix, client);
 		}
 		if (StringUtils.hasText(client.getKeyId()) && !authentication.usesKeyId()) {
@@ -109,12 +109,16 @@ final class TokenRefreshPropertiesValidator {
 					"applies only with client-authentication-method private_key_jwt; remove ssl-bundle or set "
 							+ prefix + "client-authentication-method=private_key_jwt");
 		}
-		if (source != ClientDescription.Source.TOKEN_URI && authentication != ClientAuthentication.CLIENT_SECRET_BASIC) {
+		if (!hasTokenEndpoint(source) && authentication != ClientAuthentication.CLIENT_SECRET_BASIC) {
 			throw InvalidTokenRefreshConfigurationException.of(prefix + "client-authentication-method",
-					"applies only with " + prefix + "token-uri; with registration-id set the registration's "
+					"applies only with " + prefix + "token-uri or issuer-uri; with registration-id set the registration's "
 							+ "client-authentication-method instead");
 		}
 		return authentication;
+	}
+
+	private static boolean hasTokenEndpoint(ClientDescription.Source source) {
+		return source == ClientDescription.Source.TOKEN_URI || source == ClientDescription.Source.ISSUER_URI;
 	}
 
 	private static void validateParameters(String prefix, Client client, ClientDescription.Source source) {
@@ -147,12 +151,15 @@ final class TokenRefreshPropertiesValidator {
 		if (StringUtils.hasText(client.getTokenUri())) {
 			sources.add("token-uri");
 		}
+		if (StringUtils.hasText(client.getIssuerUri())) {
+			sources.add("issuer-uri");
+		}
 		if (StringUtils.hasText(client.getLogin().getUri())) {
 			sources.add("login.uri");
 		}
 		if (sources.size() > 1) {
 			throw InvalidTokenRefreshConfigurationException.of(PREFIX + name, "has more than one token source ("
-					+ String.join(", ", sources) + "); keep exactly one of registration-id, token-uri and login.uri");
+					+ String.join(", ", sources) + "); keep exactly one of registration-id, token-uri, issuer-uri and login.uri");
 		}
 		if (sources.isEmpty()) {
 			return ClientDescription.Source.NONE;
@@ -160,6 +167,7 @@ final class TokenRefreshPropertiesValidator {
 		return switch (sources.get(0)) {
 			case "registration-id" -> ClientDescription.Source.REGISTRATION;
 			case "token-uri" -> ClientDescription.Source.TOKEN_URI;
+			case "issuer-uri" -> ClientDescription.Source.ISSUER_URI;
 			default -> ClientDescription.Source.LOGIN;
 		};
 	}
@@ -188,20 +196,21 @@ final class TokenRefreshPropertiesValidator {
 		}
 	}
 
-	private static void validateGrant(String prefix, Client client) {
+	private static void validateGrant(String prefix, Client client, ClientDescription.Source source) {
 		String grantTypeValue = client.getGrantType();
-		if (grantTypeValue != null && !StringUtils.hasText(client.getTokenUri())) {
+		if (grantTypeValue != null && !hasTokenEndpoint(source)) {
 			throw InvalidTokenRefreshConfigurationException.of(prefix + "grant-type",
-					"applies only with " + prefix + "token-uri; with registration-id set the registration's "
-							+ "authorization-grant-type instead, with login.uri remove grant-type");
+					"applies only with " + prefix + "token-uri or issuer-uri; with registration-id set the "
+							+ "registration's authorization-grant-type instead, with login.uri remove grant-type");
 		}
-		if (!StringUtils.hasText(client.getTokenUri())) {
+		if (!hasTokenEndpoint(source)) {
 			return;
 		}
+		String endpoint = prefix + ((source == ClientDescription.Source.TOKEN_URI) ? "token-uri" : "issuer-uri");
 		GrantType grantType = resolveGrantType(prefix, grantTypeValue);
 		if (!StringUtils.hasText(client.getClientId())) {
 			throw InvalidTokenRefreshConfigurationException.of(prefix + "client-id",
-					"is required with " + prefix + "token-uri; set the OAuth 2.0 client ID");
+					"is required with " + endpoint + "; set the OAuth 2.0 client ID");
 		}
 		validateCredentials(prefix, client, grantType);
 	}

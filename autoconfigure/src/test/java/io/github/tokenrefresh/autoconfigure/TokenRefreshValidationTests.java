@@ -16,6 +16,7 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -40,14 +41,15 @@ class TokenRefreshValidationTests {
 
 	private static final String CLIENT_ID = C + "client-id=app";
 
-	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner().withConfiguration(
-			AutoConfigurations.of(WebClientAutoConfiguration.class, TokenRefreshAutoConfiguration.class));
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class, WebClientAutoConfiguration.class,
+				TokenRefreshAutoConfiguration.class));
 
 	static Stream<Arguments> invalidConfigurations() {
 		String registration = "spring.security.oauth2.client.registration.billing.";
 		return Stream.of(
 				invalid("no token source", "token-refresh.clients.billing has no token source; set one of "
-						+ "registration-id, token-uri or login.uri", C + "base-url=http://localhost:8081"),
+						+ "registration-id, token-uri, issuer-uri or login.uri", C + "base-url=http://localhost:8081"),
 				invalid("two token sources",
 						"token-refresh.clients.billing has more than one token source (token-uri, login.uri)",
 						TOKEN_URI, CLIENT_ID, C + "login.uri=http://localhost:9000/login"),
@@ -130,6 +132,22 @@ class TokenRefreshValidationTests {
 						CLIENT_ID, C + "parameters.SCOPE=read"),
 				invalid("empty parameter", C + "parameters.audience must not be empty", TOKEN_URI, CLIENT_ID,
 						C + "parameters.audience="),
+				invalid("token-uri and issuer-uri",
+						"token-refresh.clients.billing has more than one token source (token-uri, issuer-uri)",
+						TOKEN_URI, CLIENT_ID, C + "issuer-uri=http://localhost:9000"),
+				invalid("malformed issuer-uri", C + "issuer-uri must be an absolute http or https URI", CLIENT_ID,
+						C + "issuer-uri=auth.example.com"),
+				invalid("issuer-uri without client-id", C + "client-id is required with " + C + "issuer-uri",
+						C + "issuer-uri=http://localhost:9000"),
+				invalid("bundle without a private key",
+						C + "ssl-bundle names SSL bundle 'trust', which holds no private key", TOKEN_URI, CLIENT_ID,
+						C + "client-authentication-method=private_key_jwt", C + "ssl-bundle=trust",
+						"spring.ssl.bundle.pem.trust.truststore.certificate=classpath:idp/ca-cert.pem"),
+				invalid("bundle with an EC P-384 key",
+						C + "ssl-bundle names SSL bundle 'p384', whose key is neither RSA nor EC P-256", TOKEN_URI,
+						CLIENT_ID, C + "client-authentication-method=private_key_jwt", C + "ssl-bundle=p384",
+						"spring.ssl.bundle.pem.p384.keystore.private-key=classpath:idp/ec384-key.pem",
+						"spring.ssl.bundle.pem.p384.keystore.certificate=classpath:idp/ec384-cert.pem"),
 				invalid("parameters with login.uri", C + "parameters apply only to OAuth 2.0 token requests",
 						C + "login.uri=http://localhost/login", C + "parameters.audience=orders"),
 				invalid("negative refresh-before-expiry", C + "refresh-before-expiry must not be negative", TOKEN_URI,

@@ -25,6 +25,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.core.env.Environment;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
@@ -57,6 +58,17 @@ final class AuthorizationServer implements AutoCloseable {
 	}
 
 	static AuthorizationServer start(RegisteredClient... clients) {
+		return start(0, true, clients);
+	}
+
+	/**
+	 * Start a server.
+	 * @param port the port, 0 for any free one
+	 * @param oidc whether to publish the OpenID Connect configuration besides the RFC 8414 metadata
+	 * @param clients the registered clients
+	 * @return the running server
+	 */
+	static AuthorizationServer start(int port, boolean oidc, RegisteredClient... clients) {
 		Recorder recorder = new Recorder();
 		ConfigurableApplicationContext context = new SpringApplicationBuilder(Server.class)
 			.web(WebApplicationType.SERVLET)
@@ -67,7 +79,7 @@ final class AuthorizationServer implements AutoCloseable {
 				ctx.getBeanFactory()
 					.registerSingleton("registeredClients", new InMemoryRegisteredClientRepository(clients));
 			})
-			.properties("server.port=0", "server.address=127.0.0.1", "spring.main.banner-mode=off",
+			.properties("server.port=" + port, "test.oidc=" + oidc, "server.address=127.0.0.1", "spring.main.banner-mode=off",
 					"token-refresh.enabled=false")
 			.run();
 		return new AuthorizationServer(context);
@@ -95,6 +107,13 @@ final class AuthorizationServer implements AutoCloseable {
 		return List.copyOf(this.recorder.acceptedIds);
 	}
 
+	/**
+	 * Return the path of every metadata request received, in order.
+	 */
+	List<String> metadataRequests() {
+		return List.copyOf(this.recorder.metadataRequests);
+	}
+
 	@Override
 	public void close() {
 		this.context.close();
@@ -106,6 +125,8 @@ final class AuthorizationServer implements AutoCloseable {
 
 		final List<String> acceptedIds = new CopyOnWriteArrayList<>();
 
+		final List<String> metadataRequests = new CopyOnWriteArrayList<>();
+
 		final Set<String> seenIds = ConcurrentHashMap.newKeySet();
 
 	}
@@ -116,12 +137,15 @@ final class AuthorizationServer implements AutoCloseable {
 
 		@Bean
 		@Order(Ordered.HIGHEST_PRECEDENCE)
-		SecurityFilterChain authorizationServerSecurityFilterChain(HttpSecurity http, Recorder recorder) {
+		SecurityFilterChain authorizationServerSecurityFilterChain(HttpSecurity http, Recorder recorder,
+				Environment environment) {
 			JwtClientAssertionDecoderFactory decoders = new JwtClientAssertionDecoderFactory();
 			decoders.setJwtValidatorFactory(onlyOnce(recorder));
 			http.oauth2AuthorizationServer((authorizationServer) -> {
 				http.securityMatcher(authorizationServer.getEndpointsMatcher());
-				authorizationServer.oidc(withDefaults());
+				if (environment.getProperty("test.oidc", Boolean.class, true)) {
+					authorizationServer.oidc(withDefaults());
+				}
 				authorizationServer.clientAuthentication((clientAuthentication) -> clientAuthentication
 					.authenticationProviders((providers) -> providers.forEach((provider) -> {
 						if (provider instanceof JwtClientAssertionAuthenticationProvider jwt) {
@@ -155,6 +179,9 @@ final class AuthorizationServer implements AutoCloseable {
 						@Override
 						protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response,
 								FilterChain chain) throws ServletException, IOException {
+							if (request.getRequestURI().startsWith("/.well-known/")) {
+								recorder.metadataRequests.add(request.getRequestURI());
+							}
 							if (request.getRequestURI().endsWith("/oauth2/token")) {
 								Map<String, String> parameters = new LinkedHashMap<>();
 								request.getParameterMap()

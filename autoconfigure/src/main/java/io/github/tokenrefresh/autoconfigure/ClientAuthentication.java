@@ -49,11 +49,27 @@ enum ClientAuthentication {
 
 		@Override
 		void validate(String prefix, Client client) {
-			if (!StringUtils.hasText(client.getSslBundle())) {
+			boolean bundle = StringUtils.hasText(client.getSslBundle());
+			boolean file = StringUtils.hasText(client.getClientAssertionFile());
+			if (!bundle && !file) {
 				throw InvalidTokenRefreshConfigurationException.of(prefix + "ssl-bundle",
 						"is required with client-authentication-method private_key_jwt; name the "
-								+ "spring.ssl.bundle whose private key signs the assertion");
+								+ "spring.ssl.bundle whose private key signs the assertion, or set "
+								+ "client-assertion-file to send an assertion the platform provides");
 			}
+			if (bundle && file) {
+				throw InvalidTokenRefreshConfigurationException.of(prefix + "client-assertion-file",
+						"and " + prefix + "ssl-bundle are both set; keep one: the assertion is either read from "
+								+ "the file or signed with the bundle's key");
+			}
+			if (file) {
+				AssertionFiles.validate(prefix + "client-assertion-file", client.getClientAssertionFile());
+			}
+		}
+
+		@Override
+		boolean usesClientAssertionFile() {
+			return true;
 		}
 
 		@Override
@@ -98,6 +114,13 @@ enum ClientAuthentication {
 	 * Return whether the method reads {@code ssl-bundle}.
 	 */
 	boolean usesSslBundle() {
+		return false;
+	}
+
+	/**
+	 * Return whether the method reads {@code client-assertion-file}.
+	 */
+	boolean usesClientAssertionFile() {
 		return false;
 	}
 

@@ -54,7 +54,8 @@ final class ClientAuthenticationKeys {
 		JWK jwk = switch (description.authentication()) {
 			case CLIENT_SECRET_BASIC, CLIENT_SECRET_POST, NONE -> null;
 			case CLIENT_SECRET_JWT -> secretKey(description);
-			case PRIVATE_KEY_JWT -> privateKey(description, sslBundles);
+			case PRIVATE_KEY_JWT ->
+				(description.clientAssertionFile() != null) ? null : privateKey(description, sslBundles);
 		};
 		return (jwk != null) ? (registration) -> jwk : null;
 	}

@@ -103,6 +103,8 @@ final class ClientDescription {
 		copy.setClientAuthenticationMethod(source.getClientAuthenticationMethod());
 		copy.setSslBundle(source.getSslBundle());
 		copy.setKeyId(source.getKeyId());
+		copy.setClientAssertionFile(source.getClientAssertionFile());
+		copy.setAssertionFile(source.getAssertionFile());
 		copy.getParameters().putAll(source.getParameters());
 		copy.setScope(new LinkedHashSet<>(source.getScope()));
 		copy.setUsername(source.getUsername());
@@ -197,6 +199,14 @@ final class ClientDescription {
 
 	@Nullable String keyId() {
 		return this.client.getKeyId();
+	}
+
+	@Nullable String clientAssertionFile() {
+		return this.client.getClientAssertionFile();
+	}
+
+	@Nullable String assertionFile() {
+		return this.client.getAssertionFile();
 	}
 
 	@Nullable String username() {

@@ -196,6 +196,13 @@ final class ClientTokenManagers {
 		if (StringUtils.hasText(assertion)) {
 			builder.assertion(Mono.just(assertion));
 		}
+		if (description.assertionFile() != null) {
+			builder.assertion(AssertionFiles.read(description, "assertion-file", description.assertionFile()));
+		}
+		if (description.clientAssertionFile() != null) {
+			builder.clientAssertion(
+					AssertionFiles.read(description, "client-assertion-file", description.clientAssertionFile()));
+		}
 		return builder;
 	}
 

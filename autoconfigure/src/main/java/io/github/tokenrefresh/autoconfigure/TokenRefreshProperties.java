@@ -179,6 +179,18 @@ public class TokenRefreshProperties {
 		private @Nullable String keyId;
 
 		/**
+		 * File holding the client assertion of private_key_jwt, a signed JWT that the platform rotates (workload
+		 * identity); read again for every token request. Use instead of ssl-bundle.
+		 */
+		private @Nullable String clientAssertionFile;
+
+		/**
+		 * File holding the signed JWT sent as the assertion for grant type jwt-bearer; read again for every token
+		 * request. Use instead of assertion.
+		 */
+		private @Nullable String assertionFile;
+
+		/**
 		 * Extra form parameters sent with every token request, such as audience or resource (RFC 8707).
 		 */
 		private final Map<String, String> parameters = new LinkedHashMap<>();
@@ -347,6 +359,22 @@ public class TokenRefreshProperties {
 
 		public void setKeyId(@Nullable String keyId) {
 			this.keyId = keyId;
+		}
+
+		public @Nullable String getClientAssertionFile() {
+			return this.clientAssertionFile;
+		}
+
+		public void setClientAssertionFile(@Nullable String clientAssertionFile) {
+			this.clientAssertionFile = clientAssertionFile;
+		}
+
+		public @Nullable String getAssertionFile() {
+			return this.assertionFile;
+		}
+
+		public void setAssertionFile(@Nullable String assertionFile) {
+			this.assertionFile = assertionFile;
 		}
 
 		public Map<String, String> getParameters() {

@@ -89,6 +89,7 @@ final class TokenRefreshPropertiesValidator {
 		ClientAuthentication authentication = validateAuthentication(prefix, client, source);
 		validateParameters(prefix, client, source);
 		GrantType grantType = hasTokenEndpoint(source) ? resolveGrantType(prefix, client.getGrantType()) : null;
+		validateAssertionFileUse(prefix, client, grantType, source);
 		return new ClientDescription(name, source, grantType, authentication, client);
 	}
 
@@ -103,6 +104,11 @@ final class TokenRefreshPropertiesValidator {
 			throw InvalidTokenRefreshConfigurationException.of(prefix + "key-id",
 					"applies only with client-authentication-method private_key_jwt; remove key-id or set "
 							+ prefix + "client-authentication-method=private_key_jwt");
+		}
+		if (StringUtils.hasText(client.getClientAssertionFile()) && !authentication.usesClientAssertionFile()) {
+			throw InvalidTokenRefreshConfigurationException.of(prefix + "client-assertion-file",
+					"applies only with client-authentication-method private_key_jwt; set " + prefix
+							+ "client-authentication-method=private_key_jwt");
 		}
 		if (StringUtils.hasText(client.getSslBundle()) && !authentication.usesSslBundle()) {
 			throw InvalidTokenRefreshConfigurationException.of(prefix + "ssl-bundle",
@@ -241,9 +247,30 @@ final class TokenRefreshPropertiesValidator {
 			}
 			case REFRESH_TOKEN -> requireText(prefix + "refresh-token", client.getRefreshToken(),
 					"grant-type refresh_token");
-			case JWT_BEARER -> requireText(prefix + "assertion", client.getAssertion(), "grant-type jwt-bearer");
+			case JWT_BEARER -> {
+				if (StringUtils.hasText(client.getAssertionFile())) {
+					if (StringUtils.hasText(client.getAssertion())) {
+						throw InvalidTokenRefreshConfigurationException.of(prefix + "assertion-file", "and " + prefix
+								+ "assertion are both set; keep one, preferably assertion-file as assertions expire");
+					}
+					AssertionFiles.validate(prefix + "assertion-file", client.getAssertionFile());
+				}
+				else {
+					requireText(prefix + "assertion", client.getAssertion(),
+							"grant-type jwt-bearer unless assertion-file is set");
+				}
+			}
 			case CLIENT_CREDENTIALS -> {
 			}
+		}
+	}
+
+	private static void validateAssertionFileUse(String prefix, Client client, @Nullable GrantType grantType,
+			ClientDescription.Source source) {
+		if (StringUtils.hasText(client.getAssertionFile()) && source != ClientDescription.Source.REGISTRATION
+				&& grantType != GrantType.JWT_BEARER) {
+			throw InvalidTokenRefreshConfigurationException.of(prefix + "assertion-file",
+					"applies only with grant-type jwt-bearer; set " + prefix + "grant-type=jwt-bearer");
 		}
 	}
 

@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jwt.JWT;
@@ -25,16 +24,11 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.http.HttpHeaders;
-import org.springframework.security.oauth2.client.endpoint.AbstractOAuth2AuthorizationGrantRequest;
-import org.springframework.security.oauth2.client.endpoint.AbstractWebClientReactiveOAuth2AccessTokenResponseClient;
 import org.springframework.security.oauth2.client.endpoint.DefaultOAuth2TokenRequestHeadersConverter;
 import org.springframework.security.oauth2.client.endpoint.DefaultOAuth2TokenRequestParametersConverter;
 import org.springframework.security.oauth2.client.endpoint.JwtBearerGrantRequest;
 import org.springframework.security.oauth2.client.endpoint.OAuth2ClientCredentialsGrantRequest;
 import org.springframework.security.oauth2.client.endpoint.OAuth2RefreshTokenGrantRequest;
-import org.springframework.security.oauth2.client.endpoint.WebClientReactiveClientCredentialsTokenResponseClient;
-import org.springframework.security.oauth2.client.endpoint.WebClientReactiveJwtBearerTokenResponseClient;
-import org.springframework.security.oauth2.client.endpoint.WebClientReactiveRefreshTokenTokenResponseClient;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
 import org.springframework.security.oauth2.client.registration.ReactiveClientRegistrationRepository;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
@@ -98,11 +92,9 @@ public final class OAuth2TokenSource implements TokenSource {
 
 	private final TokenRequestParameters requestParameters;
 
-	private final WebClientReactiveClientCredentialsTokenResponseClient clientCredentialsClient;
+	private final @Nullable Mono<String> clientAssertion;
 
-	private final WebClientReactiveRefreshTokenTokenResponseClient refreshTokenClient;
-
-	private final WebClientReactiveJwtBearerTokenResponseClient jwtBearerClient;
+	private final TokenClients clients;
 
 	private OAuth2TokenSource(Builder builder) {
 		this.clientName = builder.clientName;
@@ -113,18 +105,20 @@ public final class OAuth2TokenSource implements TokenSource {
 		this.password = builder.password;
 		this.assertion = builder.assertion;
 		this.clock = builder.clock;
-		this.requestParameters = new TokenRequestParameters(builder.parameters, builder.clientAssertionKey);
-		this.clientCredentialsClient = configure(new WebClientReactiveClientCredentialsTokenResponseClient());
-		this.refreshTokenClient = configure(new WebClientReactiveRefreshTokenTokenResponseClient());
-		this.jwtBearerClient = configure(new WebClientReactiveJwtBearerTokenResponseClient());
+		this.requestParameters = new TokenRequestParameters(builder.parameters, builder.clientAssertionKey, null);
+		this.clientAssertion = builder.clientAssertion;
+		this.clients = new TokenClients(this.endpoints.webClient(), this.extractor, this.requestParameters);
 	}
 
-	// The dedicated WebClient turns non-2xx answers into errors, so Spring's clients only ever read token bodies.
-	private <T extends AbstractOAuth2AuthorizationGrantRequest, C extends AbstractWebClientReactiveOAuth2AccessTokenResponseClient<T>> C configure(
-			C client) {
-		client.setWebClient(this.endpoints.webClient());
-		client.setBodyExtractor(this.extractor);
-		return this.requestParameters.configure(client);
+	// An assertion read for each request (workload identity rotates it) needs clients configured with it.
+	private Mono<TokenClients> clients(ClientRegistration registration) {
+		if (this.clientAssertion == null) {
+			return Mono.just(this.clients);
+		}
+		return this.clientAssertion
+			.switchIfEmpty(Mono.error(() -> unsupported("the client assertion supplier gave none", registration)))
+			.map((assertion) -> new TokenClients(this.endpoints.webClient(), this.extractor,
+					this.requestParameters.withClientAssertion(assertion)));
 	}
 
 	private Mono<ClientRegistration> registration(Builder builder) {
@@ -156,7 +150,8 @@ public final class OAuth2TokenSource implements TokenSource {
 
 	@Override
 	public Mono<Token> acquire() {
-		return this.registration.flatMap((registration) -> call(registration, () -> grant(registration)));
+		return this.registration
+			.flatMap((registration) -> call(registration, (clients) -> grant(registration, clients)));
 	}
 
 	@Override
@@ -166,14 +161,16 @@ public final class OAuth2TokenSource implements TokenSource {
 		if (refreshToken == null) {
 			return acquire();
 		}
-		return this.registration.flatMap((registration) -> call(registration,
-				() -> this.refreshTokenClient.getTokenResponse(refreshRequest(registration, token, refreshToken))));
+		return this.registration.flatMap((registration) -> call(registration, (clients) -> clients.refreshToken
+			.getTokenResponse(refreshRequest(registration, token, refreshToken))));
 	}
 
-	private Mono<Token> call(ClientRegistration registration, Supplier<Mono<OAuth2AccessTokenResponse>> grant) {
+	private Mono<Token> call(ClientRegistration registration,
+			Function<TokenClients, Mono<OAuth2AccessTokenResponse>> grant) {
 		URI tokenUri = tokenUri(registration);
 		return this.endpoints
-			.call(this.clientName, tokenUri, () -> checkClientAuthentication(registration).then(Mono.defer(grant)))
+			.call(this.clientName, tokenUri,
+					() -> checkClientAuthentication(registration).then(clients(registration)).flatMap(grant))
 			.map(this::toToken)
 			.doOnNext((token) -> issued(tokenUri, registration));
 	}
@@ -210,7 +207,7 @@ public final class OAuth2TokenSource implements TokenSource {
 		}
 		if ((ClientAuthenticationMethod.PRIVATE_KEY_JWT.equals(method)
 				|| ClientAuthenticationMethod.CLIENT_SECRET_JWT.equals(method))
-				&& this.requestParameters.signsClientAssertions()) {
+				&& (this.requestParameters.signsClientAssertions() || this.clientAssertion != null)) {
 			return Mono.empty();
 		}
 		return Mono.error(TokenAcquisitionException.failed(this.clientName, tokenUri(registration), null,
@@ -220,33 +217,32 @@ public final class OAuth2TokenSource implements TokenSource {
 				null));
 	}
 
-	private Mono<OAuth2AccessTokenResponse> grant(ClientRegistration registration) {
+	private Mono<OAuth2AccessTokenResponse> grant(ClientRegistration registration, TokenClients clients) {
 		AuthorizationGrantType grantType = registration.getAuthorizationGrantType();
 		if (AuthorizationGrantType.CLIENT_CREDENTIALS.equals(grantType)) {
-			return this.clientCredentialsClient
-				.getTokenResponse(new OAuth2ClientCredentialsGrantRequest(registration));
+			return clients.clientCredentials.getTokenResponse(new OAuth2ClientCredentialsGrantRequest(registration));
 		}
 		if (AuthorizationGrantType.REFRESH_TOKEN.equals(grantType)) {
-			return seededRefresh(registration);
+			return seededRefresh(registration, clients);
 		}
 		if (AuthorizationGrantType.JWT_BEARER.equals(grantType)) {
-			return jwtBearer(registration);
+			return jwtBearer(registration, clients);
 		}
 		if (PASSWORD.equals(grantType)) {
-			return password(registration);
+			return password(registration, clients);
 		}
 		return Mono.error(unsupported("grant type '" + grantType.getValue()
 				+ "' is not supported; use client_credentials, refresh_token, password or "
 				+ AuthorizationGrantType.JWT_BEARER.getValue(), registration));
 	}
 
-	private Mono<OAuth2AccessTokenResponse> seededRefresh(ClientRegistration registration) {
+	private Mono<OAuth2AccessTokenResponse> seededRefresh(ClientRegistration registration, TokenClients clients) {
 		if (this.seedRefreshToken == null) {
 			return Mono.error(unsupported("the refresh_token grant needs a configured refresh token", registration));
 		}
 		OAuth2AccessToken none = new OAuth2AccessToken(OAuth2AccessToken.TokenType.BEARER, NO_ACCESS_TOKEN, null,
 				null);
-		return this.refreshTokenClient.getTokenResponse(new OAuth2RefreshTokenGrantRequest(registration, none,
+		return clients.refreshToken.getTokenResponse(new OAuth2RefreshTokenGrantRequest(registration, none,
 				new OAuth2RefreshToken(this.seedRefreshToken, null), Set.of()));
 	}
 
@@ -263,14 +259,14 @@ public final class OAuth2TokenSource implements TokenSource {
 				Set.of());
 	}
 
-	private Mono<OAuth2AccessTokenResponse> jwtBearer(ClientRegistration registration) {
+	private Mono<OAuth2AccessTokenResponse> jwtBearer(ClientRegistration registration, TokenClients clients) {
 		if (this.assertion == null) {
 			return Mono.error(unsupported("the jwt-bearer grant needs an assertion", registration));
 		}
 		return this.assertion
 			.switchIfEmpty(Mono.error(() -> unsupported("the assertion supplier gave no assertion", registration)))
 			.map((assertion) -> decode(assertion, registration))
-			.flatMap((jwt) -> this.jwtBearerClient.getTokenResponse(new JwtBearerGrantRequest(registration, jwt)));
+			.flatMap((jwt) -> clients.jwtBearer.getTokenResponse(new JwtBearerGrantRequest(registration, jwt)));
 	}
 
 	// JwtBearerGrantRequest wants a decoded Jwt, yet only sends its token value: decode without verifying,
@@ -300,7 +296,7 @@ public final class OAuth2TokenSource implements TokenSource {
 		}
 	}
 
-	private Mono<OAuth2AccessTokenResponse> password(ClientRegistration registration) {
+	private Mono<OAuth2AccessTokenResponse> password(ClientRegistration registration, TokenClients clients) {
 		if (this.username == null || this.password == null) {
 			return Mono.error(unsupported("the password grant needs a username and a password", registration));
 		}
@@ -314,7 +310,7 @@ public final class OAuth2TokenSource implements TokenSource {
 			parameters.set(OAuth2ParameterNames.SCOPE,
 					StringUtils.collectionToDelimitedString(registration.getScopes(), " "));
 		}
-		this.requestParameters.addTo(parameters, request);
+		clients.parameters.addTo(parameters, request);
 		return this.endpoints.webClient()
 			.post()
 			.uri(tokenUri(registration))
@@ -377,6 +373,8 @@ public final class OAuth2TokenSource implements TokenSource {
 		private final Map<String, String> parameters = new LinkedHashMap<>();
 
 		private @Nullable Function<ClientRegistration, JWK> clientAssertionKey;
+
+		private @Nullable Mono<String> clientAssertion;
 
 		private Builder(String clientName, TokenEndpoints endpoints) {
 			this.clientName = clientName;
@@ -472,6 +470,18 @@ public final class OAuth2TokenSource implements TokenSource {
 		 */
 		public Builder clientAssertionKey(@Nullable Function<ClientRegistration, JWK> clientAssertionKey) {
 			this.clientAssertionKey = clientAssertionKey;
+			return this;
+		}
+
+		/**
+		 * Set where the client assertion of a private_key_jwt registration comes from when it is not signed here
+		 * (workload identity: a JWT the platform rotates in a file); subscribed once per token request and sent
+		 * as {@code client_assertion} of type {@code urn:ietf:params:oauth:client-assertion-type:jwt-bearer}.
+		 * @param clientAssertion the client assertion supplier
+		 * @return this builder
+		 */
+		public Builder clientAssertion(@Nullable Mono<String> clientAssertion) {
+			this.clientAssertion = clientAssertion;
 			return this;
 		}
 

@@ -29,11 +29,33 @@ final class TokenRequestParameters {
 
 	private final Map<String, String> parameters;
 
+	private static final String JWT_BEARER_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
 	private final @Nullable NimbusJwtClientAuthenticationParametersConverter<AbstractOAuth2AuthorizationGrantRequest> clientAssertion;
 
-	TokenRequestParameters(Map<String, String> parameters, @Nullable Function<ClientRegistration, JWK> jwkResolver) {
-		this.parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
-		this.clientAssertion = (jwkResolver != null) ? clientAssertion(jwkResolver) : null;
+	private final @Nullable String givenAssertion;
+
+	TokenRequestParameters(Map<String, String> parameters, @Nullable Function<ClientRegistration, JWK> jwkResolver,
+			@Nullable String givenAssertion) {
+		this(Collections.unmodifiableMap(new LinkedHashMap<>(parameters)),
+				(jwkResolver != null) ? clientAssertion(jwkResolver) : null, givenAssertion);
+	}
+
+	private TokenRequestParameters(Map<String, String> parameters,
+			@Nullable NimbusJwtClientAuthenticationParametersConverter<AbstractOAuth2AuthorizationGrantRequest> clientAssertion,
+			@Nullable String givenAssertion) {
+		this.parameters = parameters;
+		this.clientAssertion = clientAssertion;
+		this.givenAssertion = givenAssertion;
+	}
+
+	/**
+	 * Return these parameters with a client assertion obtained elsewhere, for one request.
+	 */
+	TokenRequestParameters withClientAssertion(String assertion) {
+		return new TokenRequestParameters(this.parameters,
+				(NimbusJwtClientAuthenticationParametersConverter<AbstractOAuth2AuthorizationGrantRequest>) null,
+				assertion);
 	}
 
 	private static NimbusJwtClientAuthenticationParametersConverter<AbstractOAuth2AuthorizationGrantRequest> clientAssertion(
@@ -69,6 +91,10 @@ final class TokenRequestParameters {
 			if (assertion != null) {
 				values.addAll(assertion);
 			}
+		}
+		if (this.givenAssertion != null) {
+			values.set("client_assertion_type", JWT_BEARER_ASSERTION_TYPE);
+			values.set("client_assertion", this.givenAssertion);
 		}
 		this.parameters.forEach(values::set);
 		return values;

@@ -15,6 +15,8 @@ import io.github.tokenrefresh.core.TokenManager;
 import io.github.tokenrefresh.test.DebugLogging;
 import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.AfterAll;
+import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Schedulers;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -123,6 +125,22 @@ class ClientAssertionTests {
 				.exchangeToMono((response) -> response.releaseBody().thenReturn(response.statusCode()))
 				.block(TIMEOUT);
 			assertThat(replayed).isEqualTo(HttpStatus.UNAUTHORIZED);
+		}
+	}
+
+	@Test
+	void thousandConcurrentRequestsOnAColdStoreMakeOneTokenCall() throws Exception {
+		try (ConfigurableApplicationContext application = Clients.application(privateKeyJwt("rsa-client", "rsa",
+				"rsa-key-1"))) {
+			TokenManager manager = application.getBean("idpTokenManager", TokenManager.class);
+			int before = server.tokenRequests().size();
+			List<Token> tokens = Flux.range(0, 1000)
+				.flatMap((i) -> manager.getToken().subscribeOn(Schedulers.parallel()), 1000)
+				.collectList()
+				.block(TIMEOUT);
+			assertThat(tokens).hasSize(1000);
+			assertThat(tokens.stream().map(Token::getAccessToken).distinct()).hasSize(1);
+			assertThat(server.tokenRequests()).hasSize(before + 1);
 		}
 	}
 

@@ -22,6 +22,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.security.oauth2.client.endpoint.DefaultOAuth2TokenRequestHeadersConverter;
@@ -110,6 +111,12 @@ public final class OAuth2TokenSource implements TokenSource {
 		this.clients = new TokenClients(this.endpoints.webClient(), this.extractor, this.requestParameters);
 	}
 
+	// Signing an assertion draws on SecureRandom (its jti, ECDSA's nonce), which may read /dev/urandom: a blocking
+	// call that must not run on an event loop. Once per token, so the hop costs nothing that matters.
+	private <T> Mono<T> offEventLoopWhenSigning(Mono<T> call) {
+		return this.requestParameters.signsClientAssertions() ? call.subscribeOn(Schedulers.boundedElastic()) : call;
+	}
+
 	// An assertion read for each request (workload identity rotates it) needs clients configured with it.
 	private Mono<TokenClients> clients(ClientRegistration registration) {
 		if (this.clientAssertion == null) {
@@ -170,7 +177,8 @@ public final class OAuth2TokenSource implements TokenSource {
 		URI tokenUri = tokenUri(registration);
 		return this.endpoints
 			.call(this.clientName, tokenUri,
-					() -> checkClientAuthentication(registration).then(clients(registration)).flatMap(grant))
+					() -> offEventLoopWhenSigning(
+							checkClientAuthentication(registration).then(clients(registration)).flatMap(grant)))
 			.map(this::toToken)
 			.doOnNext((token) -> issued(tokenUri, registration));
 	}

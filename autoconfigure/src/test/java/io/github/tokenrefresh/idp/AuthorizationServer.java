@@ -46,7 +46,7 @@ import static org.springframework.security.config.Customizer.withDefaults;
  * gives it. It records the form parameters of every token request and, unlike its default, refuses a client
  * assertion whose {@code jti} it has seen before (RFC 7523 §3, item 7).
  */
-final class AuthorizationServer implements AutoCloseable {
+public final class AuthorizationServer implements AutoCloseable {
 
 	private final ConfigurableApplicationContext context;
 
@@ -57,7 +57,7 @@ final class AuthorizationServer implements AutoCloseable {
 		this.recorder = context.getBean(Recorder.class);
 	}
 
-	static AuthorizationServer start(RegisteredClient... clients) {
+	public static AuthorizationServer start(RegisteredClient... clients) {
 		return start(0, true, clients);
 	}
 
@@ -68,7 +68,7 @@ final class AuthorizationServer implements AutoCloseable {
 	 * @param clients the registered clients
 	 * @return the running server
 	 */
-	static AuthorizationServer start(int port, boolean oidc, RegisteredClient... clients) {
+	public static AuthorizationServer start(int port, boolean oidc, RegisteredClient... clients) {
 		Recorder recorder = new Recorder();
 		ConfigurableApplicationContext context = new SpringApplicationBuilder(Server.class)
 			.web(WebApplicationType.SERVLET)
@@ -85,32 +85,32 @@ final class AuthorizationServer implements AutoCloseable {
 		return new AuthorizationServer(context);
 	}
 
-	String issuer() {
+	public String issuer() {
 		return "http://localhost:" + this.context.getEnvironment().getProperty("local.server.port");
 	}
 
-	String tokenUri() {
+	public String tokenUri() {
 		return issuer() + "/oauth2/token";
 	}
 
 	/**
 	 * Return the form parameters of every token request received, in order.
 	 */
-	List<Map<String, String>> tokenRequests() {
+	public List<Map<String, String>> tokenRequests() {
 		return List.copyOf(this.recorder.tokenRequests);
 	}
 
 	/**
 	 * Return the {@code jti} of every client assertion the server accepted.
 	 */
-	List<String> acceptedAssertionIds() {
+	public List<String> acceptedAssertionIds() {
 		return List.copyOf(this.recorder.acceptedIds);
 	}
 
 	/**
 	 * Return the path of every metadata request received, in order.
 	 */
-	List<String> metadataRequests() {
+	public List<String> metadataRequests() {
 		return List.copyOf(this.recorder.metadataRequests);
 	}
 

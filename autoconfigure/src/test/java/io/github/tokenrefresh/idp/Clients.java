@@ -1,6 +1,12 @@
 package io.github.tokenrefresh.idp;
 
 import java.io.InputStream;
+import java.security.KeyFactory;
+import java.security.interfaces.RSAPrivateKey;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Date;
 import java.security.MessageDigest;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -10,12 +16,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.Base64URL;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 
@@ -38,14 +49,14 @@ import org.springframework.security.oauth2.server.authorization.settings.ClientS
  * certificates under {@code src/test/resources/idp} (made with openssl, see its README) and an application that
  * uses the starter configured by properties alone.
  */
-final class Clients {
+public final class Clients {
 
-	static final String SECRET_JWT_SECRET = "a-client-secret-of-more-than-32-bytes-for-hs256";
+	public static final String SECRET_JWT_SECRET = "a-client-secret-of-more-than-32-bytes-for-hs256";
 
 	private Clients() {
 	}
 
-	static RegisteredClient secretBasic(String clientId) {
+	public static RegisteredClient secretBasic(String clientId) {
 		return RegisteredClient.withId(UUID.randomUUID().toString())
 			.clientId(clientId)
 			.clientSecret("{noop}secret")
@@ -55,7 +66,7 @@ final class Clients {
 			.build();
 	}
 
-	static RegisteredClient privateKeyJwt(String clientId, String jwkSetUrl, SignatureAlgorithm algorithm) {
+	public static RegisteredClient privateKeyJwt(String clientId, String jwkSetUrl, SignatureAlgorithm algorithm) {
 		return RegisteredClient.withId(UUID.randomUUID().toString())
 			.clientId(clientId)
 			.clientAuthenticationMethod(ClientAuthenticationMethod.PRIVATE_KEY_JWT)
@@ -68,7 +79,7 @@ final class Clients {
 			.build();
 	}
 
-	static RegisteredClient secretJwt(String clientId) {
+	public static RegisteredClient secretJwt(String clientId) {
 		// The assertion is verified with the stored secret itself, so it is not encoded.
 		return RegisteredClient.withId(UUID.randomUUID().toString())
 			.clientId(clientId)
@@ -81,7 +92,7 @@ final class Clients {
 			.build();
 	}
 
-	static X509Certificate certificate(String name) throws Exception {
+	public static X509Certificate certificate(String name) throws Exception {
 		try (InputStream in = new ClassPathResource("idp/" + name + "-cert.pem").getInputStream()) {
 			return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
 		}
@@ -91,7 +102,7 @@ final class Clients {
 	 * Return the public key of a fixture certificate as a JWK, with the certificate's SHA-256 thumbprint and the
 	 * given key ID.
 	 */
-	static JWK publicJwk(String name, String keyId) throws Exception {
+	public static JWK publicJwk(String name, String keyId) throws Exception {
 		X509Certificate certificate = certificate(name);
 		if (certificate.getPublicKey() instanceof RSAPublicKey rsa) {
 			return new RSAKey.Builder(rsa).keyID(keyId).x509CertSHA256Thumbprint(sha256(certificate)).build();
@@ -102,18 +113,41 @@ final class Clients {
 			.build();
 	}
 
-	static Base64URL sha256(X509Certificate certificate) throws Exception {
+	public static Base64URL sha256(X509Certificate certificate) throws Exception {
 		return Base64URL.encode(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
 	}
 
-	static Base64URL sha1(X509Certificate certificate) throws Exception {
+	public static Base64URL sha1(X509Certificate certificate) throws Exception {
 		return Base64URL.encode(MessageDigest.getInstance("SHA-1").digest(certificate.getEncoded()));
+	}
+
+	// What the platform would write: an RS256 assertion for the client, signed with the key its JWK Set publishes.
+	public static String assertion(String clientId, String audience) throws Exception {
+		Instant now = Instant.now();
+		JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(clientId)
+			.subject(clientId)
+			.audience(audience)
+			.jwtID(UUID.randomUUID().toString())
+			.issueTime(Date.from(now))
+			.expirationTime(Date.from(now.plusSeconds(300)))
+			.build();
+		SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.RS256), claims);
+		jwt.sign(new RSASSASigner(privateKey("rsa")));
+		return jwt.serialize();
+	}
+
+	static RSAPrivateKey privateKey(String name) throws Exception {
+		String pem = new ClassPathResource("idp/" + name + "-key.pem").getContentAsString(
+				java.nio.charset.StandardCharsets.US_ASCII);
+		String base64 = pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+		return (RSAPrivateKey) KeyFactory.getInstance("RSA")
+			.generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
 	}
 
 	/**
 	 * Serve a JWK Set at every path of a new mock server.
 	 */
-	static MockWebServer jwkSet(JWK... keys) throws Exception {
+	public static MockWebServer jwkSet(JWK... keys) throws Exception {
 		MockWebServer server = new MockWebServer();
 		String body = new JWKSet(List.of(keys)).toString(true);
 		server.setDispatcher(new mockwebserver3.Dispatcher() {
@@ -131,7 +165,7 @@ final class Clients {
 	/**
 	 * Start an application that uses the starter, configured by the given properties.
 	 */
-	static ConfigurableApplicationContext application(String... properties) {
+	public static ConfigurableApplicationContext application(String... properties) {
 		List<String> all = new ArrayList<>(List.of(properties));
 		all.add("spring.main.banner-mode=off");
 		return new SpringApplicationBuilder(Application.class).web(WebApplicationType.NONE)
@@ -144,7 +178,7 @@ final class Clients {
 	/**
 	 * The properties of a PEM SSL bundle holding a fixture key and its certificate.
 	 */
-	static String[] pemBundle(String bundle, String name) {
+	public static String[] pemBundle(String bundle, String name) {
 		String prefix = "spring.ssl.bundle.pem." + bundle + ".keystore.";
 		return new String[] { prefix + "private-key=classpath:idp/" + name + "-key.pem",
 				prefix + "certificate=classpath:idp/" + name + "-cert.pem" };

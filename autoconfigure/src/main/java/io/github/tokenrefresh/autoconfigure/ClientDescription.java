@@ -105,6 +105,10 @@ final class ClientDescription {
 		copy.setKeyId(source.getKeyId());
 		copy.setClientAssertionFile(source.getClientAssertionFile());
 		copy.setAssertionFile(source.getAssertionFile());
+		copy.setSubjectTokenFile(source.getSubjectTokenFile());
+		copy.setSubjectClient(source.getSubjectClient());
+		copy.setSubjectTokenType(source.getSubjectTokenType());
+		copy.setActorTokenFile(source.getActorTokenFile());
 		copy.getParameters().putAll(source.getParameters());
 		copy.setScope(new LinkedHashSet<>(source.getScope()));
 		copy.setUsername(source.getUsername());
@@ -207,6 +211,22 @@ final class ClientDescription {
 
 	@Nullable String assertionFile() {
 		return this.client.getAssertionFile();
+	}
+
+	@Nullable String subjectTokenFile() {
+		return this.client.getSubjectTokenFile();
+	}
+
+	@Nullable String subjectClient() {
+		return this.client.getSubjectClient();
+	}
+
+	String subjectTokenType() {
+		return this.client.getSubjectTokenType();
+	}
+
+	@Nullable String actorTokenFile() {
+		return this.client.getActorTokenFile();
 	}
 
 	@Nullable String username() {

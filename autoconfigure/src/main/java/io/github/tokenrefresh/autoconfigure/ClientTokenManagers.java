@@ -11,6 +11,7 @@ import org.jspecify.annotations.Nullable;
 
 import io.github.tokenrefresh.autoconfigure.TokenRefreshProperties.Client;
 import io.github.tokenrefresh.autoconfigure.TokenRefreshProperties.Login;
+import io.github.tokenrefresh.core.Token;
 import io.github.tokenrefresh.core.TokenManager;
 import io.github.tokenrefresh.core.TokenRefreshListener;
 import io.github.tokenrefresh.core.TokenSource;
@@ -199,6 +200,12 @@ final class ClientTokenManagers {
 		if (description.assertionFile() != null) {
 			builder.assertion(AssertionFiles.read(description, "assertion-file", description.assertionFile()));
 		}
+		if (description.grantType() == GrantType.TOKEN_EXCHANGE) {
+			builder.subjectToken(subjectToken(description))
+				.subjectTokenType(description.subjectTokenType())
+				.actorToken((description.actorTokenFile() != null)
+						? AssertionFiles.read(description, "actor-token-file", description.actorTokenFile()) : null);
+		}
 		if (description.clientAssertionFile() != null) {
 			builder.clientAssertion(
 					AssertionFiles.read(description, "client-assertion-file", description.clientAssertionFile()));
@@ -213,6 +220,18 @@ final class ClientTokenManagers {
 				description.name(), issuer, endpoints(description),
 				(tokenUri) -> registration(description, tokenUri));
 		return oauth2Source(description).registration(description.name(), registrations).build();
+	}
+
+	// The subject client's manager is looked up at the first exchange: managers are built in any order.
+	private Mono<String> subjectToken(ClientDescription description) {
+		String subjectClient = description.subjectClient();
+		if (subjectClient == null) {
+			return AssertionFiles.read(description, "subject-token-file",
+					Objects.requireNonNull(description.subjectTokenFile()));
+		}
+		return Mono.defer(() -> this.beanFactory.getBean(subjectClient + TOKEN_MANAGER_SUFFIX, TokenManager.class)
+			.getToken()
+			.map(Token::getAccessToken));
 	}
 
 	private static ClientRegistration registration(ClientDescription description, String tokenUri) {

@@ -145,8 +145,8 @@ public class TokenRefreshProperties {
 		private @Nullable String issuerUri;
 
 		/**
-		 * OAuth 2.0 grant type used with token-uri: client_credentials, refresh_token, password or jwt-bearer.
-		 * Defaults to client_credentials.
+		 * OAuth 2.0 grant type used with token-uri: client_credentials, refresh_token, password, jwt-bearer or
+		 * token-exchange. Defaults to client_credentials.
 		 */
 		private @Nullable String grantType;
 
@@ -189,6 +189,28 @@ public class TokenRefreshProperties {
 		 * request. Use instead of assertion.
 		 */
 		private @Nullable String assertionFile;
+
+		/**
+		 * File holding the subject token for grant type token-exchange (RFC 8693); read again for every exchange.
+		 * One of subject-token-file and subject-client is required with token-exchange.
+		 */
+		private @Nullable String subjectTokenFile;
+
+		/**
+		 * Name of another client under token-refresh.clients whose current access token is the subject token for
+		 * grant type token-exchange.
+		 */
+		private @Nullable String subjectClient;
+
+		/**
+		 * Token type URN of the subject token for grant type token-exchange.
+		 */
+		private String subjectTokenType = "urn:ietf:params:oauth:token-type:access_token";
+
+		/**
+		 * File holding the optional actor token for grant type token-exchange; read again for every exchange.
+		 */
+		private @Nullable String actorTokenFile;
 
 		/**
 		 * Extra form parameters sent with every token request, such as audience or resource (RFC 8707).
@@ -375,6 +397,38 @@ public class TokenRefreshProperties {
 
 		public void setAssertionFile(@Nullable String assertionFile) {
 			this.assertionFile = assertionFile;
+		}
+
+		public @Nullable String getSubjectTokenFile() {
+			return this.subjectTokenFile;
+		}
+
+		public void setSubjectTokenFile(@Nullable String subjectTokenFile) {
+			this.subjectTokenFile = subjectTokenFile;
+		}
+
+		public @Nullable String getSubjectClient() {
+			return this.subjectClient;
+		}
+
+		public void setSubjectClient(@Nullable String subjectClient) {
+			this.subjectClient = subjectClient;
+		}
+
+		public String getSubjectTokenType() {
+			return this.subjectTokenType;
+		}
+
+		public void setSubjectTokenType(String subjectTokenType) {
+			this.subjectTokenType = subjectTokenType;
+		}
+
+		public @Nullable String getActorTokenFile() {
+			return this.actorTokenFile;
+		}
+
+		public void setActorTokenFile(@Nullable String actorTokenFile) {
+			this.actorTokenFile = actorTokenFile;
 		}
 
 		public Map<String, String> getParameters() {

@@ -51,6 +51,13 @@ final class TokenRefreshPropertiesValidator {
 		for (Map.Entry<String, Client> entry : properties.getClients().entrySet()) {
 			descriptions.put(entry.getKey(), describe(entry.getKey(), entry.getValue()));
 		}
+		for (ClientDescription description : descriptions.values()) {
+			String subject = description.subjectClient();
+			if (subject != null && (subject.equals(description.name()) || !descriptions.containsKey(subject))) {
+				throw InvalidTokenRefreshConfigurationException.of(description.prefix() + "subject-client",
+						"must name another client under token-refresh.clients, whose access token is exchanged");
+			}
+		}
 		return Collections.unmodifiableMap(descriptions);
 	}
 
@@ -90,6 +97,7 @@ final class TokenRefreshPropertiesValidator {
 		validateParameters(prefix, client, source);
 		GrantType grantType = hasTokenEndpoint(source) ? resolveGrantType(prefix, client.getGrantType()) : null;
 		validateAssertionFileUse(prefix, client, grantType, source);
+		validateTokenExchangeUse(prefix, client, grantType, source);
 		return new ClientDescription(name, source, grantType, authentication, client);
 	}
 
@@ -260,6 +268,26 @@ final class TokenRefreshPropertiesValidator {
 							"grant-type jwt-bearer unless assertion-file is set");
 				}
 			}
+			case TOKEN_EXCHANGE -> {
+				boolean file = StringUtils.hasText(client.getSubjectTokenFile());
+				boolean other = StringUtils.hasText(client.getSubjectClient());
+				if (file == other) {
+					throw InvalidTokenRefreshConfigurationException.of(prefix + "subject-token-file",
+							(file ? "and " + prefix + "subject-client are both set; keep one"
+									: "or " + prefix + "subject-client is required with grant-type token-exchange")
+									+ ": the subject token comes from a file or from another client");
+				}
+				if (file) {
+					AssertionFiles.validate(prefix + "subject-token-file", client.getSubjectTokenFile());
+				}
+				if (StringUtils.hasText(client.getActorTokenFile())) {
+					AssertionFiles.validate(prefix + "actor-token-file", client.getActorTokenFile());
+				}
+				if (!StringUtils.hasText(client.getSubjectTokenType())) {
+					throw InvalidTokenRefreshConfigurationException.of(prefix + "subject-token-type",
+							"must not be empty; the default is urn:ietf:params:oauth:token-type:access_token");
+				}
+			}
 			case CLIENT_CREDENTIALS -> {
 			}
 		}
@@ -271,6 +299,24 @@ final class TokenRefreshPropertiesValidator {
 				&& grantType != GrantType.JWT_BEARER) {
 			throw InvalidTokenRefreshConfigurationException.of(prefix + "assertion-file",
 					"applies only with grant-type jwt-bearer; set " + prefix + "grant-type=jwt-bearer");
+		}
+	}
+
+	private static void validateTokenExchangeUse(String prefix, Client client, @Nullable GrantType grantType,
+			ClientDescription.Source source) {
+		if (grantType == GrantType.TOKEN_EXCHANGE || source == ClientDescription.Source.REGISTRATION) {
+			return;
+		}
+		for (String property : new String[] { "subject-token-file", "subject-client", "actor-token-file" }) {
+			String value = switch (property) {
+				case "subject-token-file" -> client.getSubjectTokenFile();
+				case "subject-client" -> client.getSubjectClient();
+				default -> client.getActorTokenFile();
+			};
+			if (StringUtils.hasText(value)) {
+				throw InvalidTokenRefreshConfigurationException.of(prefix + property,
+						"applies only with grant-type token-exchange; set " + prefix + "grant-type=token-exchange");
+			}
 		}
 	}
 

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -30,6 +31,7 @@ import org.springframework.security.oauth2.client.endpoint.DefaultOAuth2TokenReq
 import org.springframework.security.oauth2.client.endpoint.JwtBearerGrantRequest;
 import org.springframework.security.oauth2.client.endpoint.OAuth2ClientCredentialsGrantRequest;
 import org.springframework.security.oauth2.client.endpoint.OAuth2RefreshTokenGrantRequest;
+import org.springframework.security.oauth2.client.endpoint.TokenExchangeGrantRequest;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
 import org.springframework.security.oauth2.client.registration.ReactiveClientRegistrationRepository;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
@@ -97,6 +99,12 @@ public final class OAuth2TokenSource implements TokenSource {
 
 	private final TokenClients clients;
 
+	private final @Nullable Mono<String> subjectToken;
+
+	private final @Nullable Mono<String> actorToken;
+
+	private final @Nullable String subjectTokenType;
+
 	private OAuth2TokenSource(Builder builder) {
 		this.clientName = builder.clientName;
 		this.endpoints = builder.endpoints;
@@ -108,7 +116,11 @@ public final class OAuth2TokenSource implements TokenSource {
 		this.clock = builder.clock;
 		this.requestParameters = new TokenRequestParameters(builder.parameters, builder.clientAssertionKey, null);
 		this.clientAssertion = builder.clientAssertion;
-		this.clients = new TokenClients(this.endpoints.webClient(), this.extractor, this.requestParameters);
+		this.subjectToken = builder.subjectToken;
+		this.actorToken = builder.actorToken;
+		this.subjectTokenType = builder.subjectTokenType;
+		this.clients = new TokenClients(this.endpoints.webClient(), this.extractor, this.requestParameters,
+				this.subjectTokenType);
 	}
 
 	// Signing an assertion draws on SecureRandom (its jti, ECDSA's nonce), which may read /dev/urandom: a blocking
@@ -125,7 +137,7 @@ public final class OAuth2TokenSource implements TokenSource {
 		return this.clientAssertion
 			.switchIfEmpty(Mono.error(() -> unsupported("the client assertion supplier gave none", registration)))
 			.map((assertion) -> new TokenClients(this.endpoints.webClient(), this.extractor,
-					this.requestParameters.withClientAssertion(assertion)));
+					this.requestParameters.withClientAssertion(assertion), this.subjectTokenType));
 	}
 
 	private Mono<ClientRegistration> registration(Builder builder) {
@@ -239,6 +251,9 @@ public final class OAuth2TokenSource implements TokenSource {
 		if (PASSWORD.equals(grantType)) {
 			return password(registration, clients);
 		}
+		if (AuthorizationGrantType.TOKEN_EXCHANGE.equals(grantType)) {
+			return tokenExchange(registration, clients);
+		}
 		return Mono.error(unsupported("grant type '" + grantType.getValue()
 				+ "' is not supported; use client_credentials, refresh_token, password or "
 				+ AuthorizationGrantType.JWT_BEARER.getValue(), registration));
@@ -302,6 +317,24 @@ public final class OAuth2TokenSource implements TokenSource {
 			// No cause: parser messages may quote the assertion.
 			throw unsupported("the assertion is not a well-formed JWT", registration);
 		}
+	}
+
+	// RFC 8693: the subject (and actor) tokens are read for each exchange, so a rotated one is used as it changes.
+	private Mono<OAuth2AccessTokenResponse> tokenExchange(ClientRegistration registration, TokenClients clients) {
+		if (this.subjectToken == null) {
+			return Mono.error(unsupported("the token-exchange grant needs a subject token", registration));
+		}
+		Mono<Optional<OAuth2AccessToken>> actor = (this.actorToken != null)
+				? this.actorToken.map((value) -> Optional.of(bearer(value))) : Mono.just(Optional.empty());
+		return this.subjectToken
+			.switchIfEmpty(Mono.error(() -> unsupported("the subject token supplier gave none", registration)))
+			.zipWith(actor)
+			.flatMap((tokens) -> clients.tokenExchange.getTokenResponse(new TokenExchangeGrantRequest(registration,
+					bearer(tokens.getT1()), tokens.getT2().orElse(null))));
+	}
+
+	private static OAuth2AccessToken bearer(String value) {
+		return new OAuth2AccessToken(OAuth2AccessToken.TokenType.BEARER, value, null, null);
 	}
 
 	private Mono<OAuth2AccessTokenResponse> password(ClientRegistration registration, TokenClients clients) {
@@ -383,6 +416,12 @@ public final class OAuth2TokenSource implements TokenSource {
 		private @Nullable Function<ClientRegistration, JWK> clientAssertionKey;
 
 		private @Nullable Mono<String> clientAssertion;
+
+		private @Nullable Mono<String> subjectToken;
+
+		private @Nullable Mono<String> actorToken;
+
+		private @Nullable String subjectTokenType;
 
 		private Builder(String clientName, TokenEndpoints endpoints) {
 			this.clientName = clientName;
@@ -490,6 +529,36 @@ public final class OAuth2TokenSource implements TokenSource {
 		 */
 		public Builder clientAssertion(@Nullable Mono<String> clientAssertion) {
 			this.clientAssertion = clientAssertion;
+			return this;
+		}
+
+		/**
+		 * Set where the token-exchange grant's subject token (RFC 8693) comes from; subscribed once per exchange.
+		 * @param subjectToken the subject token supplier
+		 * @return this builder
+		 */
+		public Builder subjectToken(@Nullable Mono<String> subjectToken) {
+			this.subjectToken = subjectToken;
+			return this;
+		}
+
+		/**
+		 * Set the {@code subject_token_type} sent with the subject token; an access token by default.
+		 * @param subjectTokenType the token type URN
+		 * @return this builder
+		 */
+		public Builder subjectTokenType(@Nullable String subjectTokenType) {
+			this.subjectTokenType = subjectTokenType;
+			return this;
+		}
+
+		/**
+		 * Set where the token-exchange grant's optional actor token comes from; subscribed once per exchange.
+		 * @param actorToken the actor token supplier
+		 * @return this builder
+		 */
+		public Builder actorToken(@Nullable Mono<String> actorToken) {
+			this.actorToken = actorToken;
 			return this;
 		}
 

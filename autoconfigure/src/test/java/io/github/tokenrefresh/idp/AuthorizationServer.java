@@ -1,6 +1,7 @@
 package io.github.tokenrefresh.idp;
 
 import java.io.IOException;
+import java.security.Principal;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,6 +35,11 @@ import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.server.authorization.authentication.JwtClientAssertionAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.authentication.JwtClientAssertionDecoderFactory;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.oauth2.server.authorization.InMemoryOAuth2AuthorizationService;
+import org.springframework.security.oauth2.server.authorization.OAuth2Authorization;
+import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
+import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
 import org.springframework.security.oauth2.server.authorization.client.InMemoryRegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 import org.springframework.security.web.SecurityFilterChain;
@@ -169,6 +175,43 @@ public final class AuthorizationServer implements AutoCloseable {
 						recorder.acceptedIds.add(id);
 						return OAuth2TokenValidatorResult.success();
 					});
+		}
+
+		// Spring Authorization Server exchanges only a subject token whose authorization has a principal, which it
+		// records for user grants but not for client_credentials: give those the client as principal, so that a
+		// service's own token can be exchanged (RFC 8693 delegation between services).
+		@Bean
+		OAuth2AuthorizationService authorizationService() {
+			InMemoryOAuth2AuthorizationService delegate = new InMemoryOAuth2AuthorizationService();
+			return new OAuth2AuthorizationService() {
+
+				@Override
+				public void save(OAuth2Authorization authorization) {
+					if (authorization.getAttribute(Principal.class.getName()) == null) {
+						authorization = OAuth2Authorization.from(authorization)
+							.attribute(Principal.class.getName(), UsernamePasswordAuthenticationToken
+								.authenticated(authorization.getPrincipalName(), null, List.of()))
+							.build();
+					}
+					delegate.save(authorization);
+				}
+
+				@Override
+				public void remove(OAuth2Authorization authorization) {
+					delegate.remove(authorization);
+				}
+
+				@Override
+				public OAuth2Authorization findById(String id) {
+					return delegate.findById(id);
+				}
+
+				@Override
+				public OAuth2Authorization findByToken(String token, OAuth2TokenType tokenType) {
+					return delegate.findByToken(token, tokenType);
+				}
+
+			};
 		}
 
 		@Bean

@@ -66,6 +66,16 @@ public final class Clients {
 			.build();
 	}
 
+	public static RegisteredClient tokenExchange(String clientId) {
+		return RegisteredClient.withId(UUID.randomUUID().toString())
+			.clientId(clientId)
+			.clientSecret("{noop}exchanger-secret")
+			.clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+			.authorizationGrantType(AuthorizationGrantType.TOKEN_EXCHANGE)
+			.scope("orders.read")
+			.build();
+	}
+
 	public static RegisteredClient privateKeyJwt(String clientId, String jwkSetUrl, SignatureAlgorithm algorithm) {
 		return RegisteredClient.withId(UUID.randomUUID().toString())
 			.clientId(clientId)

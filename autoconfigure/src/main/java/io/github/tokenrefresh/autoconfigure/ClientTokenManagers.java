@@ -3,19 +3,22 @@ package io.github.tokenrefresh.autoconfigure;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
 
 import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
 
 import io.github.tokenrefresh.autoconfigure.TokenRefreshProperties.Client;
 import io.github.tokenrefresh.autoconfigure.TokenRefreshProperties.Login;
+import io.github.tokenrefresh.core.Token;
 import io.github.tokenrefresh.core.TokenManager;
 import io.github.tokenrefresh.core.TokenRefreshListener;
 import io.github.tokenrefresh.core.TokenSource;
 import io.github.tokenrefresh.core.TokenStore;
 import io.github.tokenrefresh.endpoint.TokenEndpoints;
 import io.github.tokenrefresh.login.LoginTokenSource;
+import io.github.tokenrefresh.oauth2.IssuerClientRegistrations;
 import io.github.tokenrefresh.oauth2.OAuth2TokenSource;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -23,11 +26,12 @@ import org.springframework.boot.http.client.HttpClientSettings;
 import org.springframework.boot.http.client.HttpRedirects;
 import org.springframework.boot.http.client.reactive.ClientHttpConnectorBuilder;
 import org.springframework.http.client.reactive.ClientHttpConnector;
+import org.springframework.boot.ssl.SslBundles;
+import org.springframework.util.Assert;
 import org.springframework.util.ClassUtils;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
 import org.springframework.security.oauth2.client.registration.ReactiveClientRegistrationRepository;
-import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.util.StringUtils;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Mono;
@@ -58,22 +62,36 @@ final class ClientTokenManagers {
 
 	private final TokenRefreshProperties properties;
 
+	private final Map<String, ClientDescription> descriptions;
+
 	private final ListableBeanFactory beanFactory;
 
 	private final Binder binder;
 
 	ClientTokenManagers(TokenRefreshProperties properties, ListableBeanFactory beanFactory, Binder binder) {
 		this.properties = properties;
+		this.descriptions = TokenRefreshPropertiesValidator.describe(properties);
 		this.beanFactory = beanFactory;
 		this.binder = binder;
 	}
 
-	TokenManager create(String clientName) {
-		Client client = this.properties.getClients().get(clientName);
-		if (client == null) {
+	/**
+	 * Return the description of a configured client, as validated at startup.
+	 * @param clientName the client's name
+	 * @return the description
+	 */
+	ClientDescription description(String clientName) {
+		ClientDescription description = this.descriptions.get(clientName);
+		if (description == null) {
 			throw new IllegalStateException("No client '" + clientName + "' under token-refresh.clients");
 		}
-		TokenManager.Builder builder = TokenManager.builder(clientName, source(clientName, client))
+		return description;
+	}
+
+	TokenManager create(String clientName) {
+		ClientDescription description = description(clientName);
+		Client client = description.settings();
+		TokenManager.Builder builder = TokenManager.builder(clientName, source(description))
 			.store(this.beanFactory.getBean(TokenStore.class))
 			.keyPrefix(this.properties.getStore().getKeyPrefix())
 			.refreshBeforeExpiry(client.getRefreshBeforeExpiry())
@@ -110,37 +128,37 @@ final class ClientTokenManagers {
 				: Clock.systemUTC();
 	}
 
-	private TokenSource source(String clientName, Client client) {
-		String beanName = clientName + TOKEN_SOURCE_SUFFIX;
+	private TokenSource source(ClientDescription description) {
+		String beanName = description.name() + TOKEN_SOURCE_SUFFIX;
 		if (this.beanFactory.containsBean(beanName)) {
 			return this.beanFactory.getBean(beanName, TokenSource.class);
 		}
-		String prefix = TokenRefreshPropertiesValidator.PREFIX + clientName + ".";
-		if (StringUtils.hasText(client.getRegistrationId())) {
-			return registrationSource(clientName, prefix, client, client.getRegistrationId());
-		}
-		if (StringUtils.hasText(client.getTokenUri())) {
-			GrantType grantType = TokenRefreshPropertiesValidator.resolveGrantType(prefix, client.getGrantType());
-			return oauth2Source(clientName, client, endpoints(client)).registration(registration(clientName, client,
-					client.getTokenUri(), grantType)).build();
-		}
-		if (StringUtils.hasText(client.getLogin().getUri())) {
-			return loginSource(clientName, client);
-		}
-		throw InvalidTokenRefreshConfigurationException.of(TokenRefreshPropertiesValidator.PREFIX + clientName,
-				"has no token source; set one of registration-id, token-uri or login.uri, or define a TokenSource bean "
-						+ "named '" + beanName + "'");
+		return switch (description.source()) {
+			case REGISTRATION -> registrationSource(description);
+			case TOKEN_URI -> oauth2Source(description)
+				.registration(registration(description, Objects.requireNonNull(description.tokenUri())))
+				.build();
+			case ISSUER_URI -> issuerSource(description);
+			case LOGIN -> loginSource(description);
+			case NONE -> throw InvalidTokenRefreshConfigurationException.of(
+					TokenRefreshPropertiesValidator.PREFIX + description.name(),
+					"has no token source; set one of registration-id, token-uri, issuer-uri or login.uri, or define a "
+							+ "TokenSource bean named '" + beanName + "'");
+		};
 	}
 
-	private TokenSource registrationSource(String clientName, String prefix, Client client, String registrationId) {
+	private TokenSource registrationSource(ClientDescription description) {
+		String prefix = description.prefix();
+		String registrationId = description.registrationId();
+		Assert.state(registrationId != null, "registration-id is required");
 		ReactiveClientRegistrationRepository repository = this.beanFactory
 			.getBeanProvider(ReactiveClientRegistrationRepository.class)
 			.getIfUnique();
-		OAuth2TokenSource.Builder builder = oauth2Source(clientName, client, endpoints(client));
+		OAuth2TokenSource.Builder builder = oauth2Source(description);
 		if (repository == null) {
 			EnvironmentClientRegistrations.Resolved resolved = new EnvironmentClientRegistrations(this.binder)
 				.resolve(prefix + "registration-id", registrationId);
-			TokenRefreshPropertiesValidator.validateCredentials(prefix, client, resolved.grantType());
+			TokenRefreshPropertiesValidator.validateCredentials(prefix, description.settings(), resolved.grantType());
 			return builder.registration(resolved.registration()).build();
 		}
 		// Only an iterable repository can be checked without a blocking lookup; others fail on the first request.
@@ -157,7 +175,7 @@ final class ClientTokenManagers {
 						"names a registration whose authorization-grant-type token-refresh cannot use; use "
 								+ "client_credentials, refresh_token, password or jwt-bearer");
 			}
-			TokenRefreshPropertiesValidator.validateCredentials(prefix, client, grantType);
+			TokenRefreshPropertiesValidator.validateCredentials(prefix, description.settings(), grantType);
 		}
 		return builder.registration(registrationId, repository).build();
 	}
@@ -172,40 +190,79 @@ final class ClientTokenManagers {
 		return null;
 	}
 
-	private OAuth2TokenSource.Builder oauth2Source(String clientName, Client client, TokenEndpoints endpoints) {
-		OAuth2TokenSource.Builder builder = OAuth2TokenSource.builder(clientName, endpoints).clock(clock());
-		if (StringUtils.hasText(client.getRefreshToken())) {
-			builder.refreshToken(client.getRefreshToken());
+	private OAuth2TokenSource.Builder oauth2Source(ClientDescription description) {
+		OAuth2TokenSource.Builder builder = OAuth2TokenSource.builder(description.name(), endpoints(description))
+			.clock(clock())
+			.parameters(description.parameters())
+			.clientAssertionKey(ClientAuthenticationKeys.of(description,
+					this.beanFactory.getBeanProvider(SslBundles.class).getIfAvailable()));
+		if (StringUtils.hasText(description.refreshToken())) {
+			builder.refreshToken(description.refreshToken());
 		}
-		if (StringUtils.hasText(client.getUsername())) {
-			builder.username(client.getUsername());
+		if (StringUtils.hasText(description.username())) {
+			builder.username(description.username());
 		}
-		if (StringUtils.hasText(client.getPassword())) {
-			builder.password(client.getPassword());
+		if (StringUtils.hasText(description.password())) {
+			builder.password(description.password());
 		}
-		if (StringUtils.hasText(client.getAssertion())) {
-			builder.assertion(Mono.just(client.getAssertion()));
+		String assertion = description.assertion();
+		if (StringUtils.hasText(assertion)) {
+			builder.assertion(Mono.just(assertion));
+		}
+		if (description.assertionFile() != null) {
+			builder.assertion(AssertionFiles.read(description, "assertion-file", description.assertionFile()));
+		}
+		if (description.grantType() == GrantType.TOKEN_EXCHANGE) {
+			builder.subjectToken(subjectToken(description))
+				.subjectTokenType(description.subjectTokenType())
+				.actorToken((description.actorTokenFile() != null)
+						? AssertionFiles.read(description, "actor-token-file", description.actorTokenFile()) : null);
+		}
+		if (description.clientAssertionFile() != null) {
+			builder.clientAssertion(
+					AssertionFiles.read(description, "client-assertion-file", description.clientAssertionFile()));
 		}
 		return builder;
 	}
 
-	private static ClientRegistration registration(String clientName, Client client, String tokenUri,
-			GrantType grantType) {
-		return ClientRegistration.withRegistrationId(clientName)
-			.clientId(client.getClientId())
-			.clientSecret(client.getClientSecret())
-			.clientAuthenticationMethod(
-					new ClientAuthenticationMethod(client.getClientAuthenticationMethod().toLowerCase(Locale.ROOT)))
+	// Discovery waits for the first token call, so that the application starts while the issuer is down.
+	private TokenSource issuerSource(ClientDescription description) {
+		URI issuer = URI.create(Objects.requireNonNull(description.issuerUri()));
+		IssuerClientRegistrations registrations = new IssuerClientRegistrations(description.name(),
+				description.name(), issuer, endpoints(description),
+				(tokenUri) -> registration(description, tokenUri));
+		return oauth2Source(description).registration(description.name(), registrations).build();
+	}
+
+	// The subject client's manager is looked up at the first exchange: managers are built in any order.
+	private Mono<String> subjectToken(ClientDescription description) {
+		String subjectClient = description.subjectClient();
+		if (subjectClient == null) {
+			return AssertionFiles.read(description, "subject-token-file",
+					Objects.requireNonNull(description.subjectTokenFile()));
+		}
+		return Mono.defer(() -> this.beanFactory.getBean(subjectClient + TOKEN_MANAGER_SUFFIX, TokenManager.class)
+			.getToken()
+			.map(Token::getAccessToken));
+	}
+
+	private static ClientRegistration registration(ClientDescription description, String tokenUri) {
+		GrantType grantType = description.grantType();
+		Assert.state(grantType != null, "the grant of token-uri or issuer-uri is required");
+		return ClientRegistration.withRegistrationId(description.name())
+			.clientId(description.clientId())
+			.clientSecret(description.clientSecret())
+			.clientAuthenticationMethod(description.authentication().getMethod())
 			.authorizationGrantType(grantType.getAuthorizationGrantType())
-			.scope(client.getScope())
+			.scope(description.scopes())
 			.tokenUri(tokenUri)
 			.build();
 	}
 
-	private TokenSource loginSource(String clientName, Client client) {
-		Login login = client.getLogin();
+	private TokenSource loginSource(ClientDescription description) {
+		Login login = description.login();
 		LoginTokenSource.Builder builder = LoginTokenSource
-			.builder(clientName, URI.create(login.getUri()), endpoints(client))
+			.builder(description.name(), URI.create(login.getUri()), endpoints(description))
 			.format(login.getFormat())
 			.body(login.getBody())
 			.refreshTokenField(login.getRefreshTokenField())
@@ -222,9 +279,9 @@ final class ClientTokenManagers {
 		return builder.build();
 	}
 
-	private TokenEndpoints endpoints(Client client) {
+	private TokenEndpoints endpoints(ClientDescription description) {
 		TokenEndpoints endpoints = this.beanFactory.getBean(TokenEndpoints.class);
-		Duration timeout = client.getTimeout();
+		Duration timeout = description.settings().getTimeout();
 		return (timeout != null) ? endpoints.withTimeout(timeout) : endpoints;
 	}
 

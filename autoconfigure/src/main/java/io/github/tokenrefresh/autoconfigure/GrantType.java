@@ -16,9 +16,11 @@ enum GrantType {
 	// Spring Security 7 dropped the constant with the grant (OAuth 2.1); the token response client still sends it.
 	PASSWORD("password", new AuthorizationGrantType("password")),
 
-	JWT_BEARER("jwt-bearer", AuthorizationGrantType.JWT_BEARER);
+	JWT_BEARER("jwt-bearer", AuthorizationGrantType.JWT_BEARER),
 
-	static final String VALUES = "client_credentials, refresh_token, password or jwt-bearer";
+	TOKEN_EXCHANGE("token-exchange", AuthorizationGrantType.TOKEN_EXCHANGE);
+
+	static final String VALUES = "client_credentials, refresh_token, password, jwt-bearer or token-exchange";
 
 	private final String value;
 

@@ -127,19 +127,26 @@ public class TokenRefreshProperties {
 
 		/**
 		 * ID of a registration under 'spring.security.oauth2.client.registration' to obtain tokens with. One of
-		 * registration-id, token-uri and login.uri is required.
+		 * registration-id, token-uri, issuer-uri and login.uri is required.
 		 */
 		private @Nullable String registrationId;
 
 		/**
-		 * Token endpoint URI of an OAuth 2.0 authorization server. One of registration-id, token-uri and login.uri
-		 * is required.
+		 * Token endpoint URI of an OAuth 2.0 authorization server. One of registration-id, token-uri,
+		 * issuer-uri and login.uri is required.
 		 */
 		private @Nullable String tokenUri;
 
 		/**
-		 * OAuth 2.0 grant type used with token-uri: client_credentials, refresh_token, password or jwt-bearer.
-		 * Defaults to client_credentials.
+		 * Issuer identifier of an OAuth 2.0 authorization server whose token endpoint is discovered, on first use,
+		 * from its OpenID Connect configuration or its RFC 8414 metadata. One of registration-id, token-uri,
+		 * issuer-uri and login.uri is required.
+		 */
+		private @Nullable String issuerUri;
+
+		/**
+		 * OAuth 2.0 grant type used with token-uri: client_credentials, refresh_token, password, jwt-bearer or
+		 * token-exchange. Defaults to client_credentials.
 		 */
 		private @Nullable String grantType;
 
@@ -154,9 +161,61 @@ public class TokenRefreshProperties {
 		private @Nullable String clientSecret;
 
 		/**
-		 * How the client authenticates to the token endpoint: client_secret_basic, client_secret_post or none.
+		 * How the client authenticates to the token endpoint: client_secret_basic, client_secret_post, none,
+		 * client_secret_jwt (an HS256 assertion signed with client-secret) or private_key_jwt (an assertion signed
+		 * with the private key of ssl-bundle).
 		 */
 		private String clientAuthenticationMethod = "client_secret_basic";
+
+		/**
+		 * Name of a Spring Boot SSL bundle (spring.ssl.bundle.*) whose private key, RSA or EC P-256, signs the
+		 * client assertion of private_key_jwt; its certificate's thumbprints go into the assertion's header.
+		 */
+		private @Nullable String sslBundle;
+
+		/**
+		 * Key ID sent as the 'kid' header of the private_key_jwt client assertion.
+		 */
+		private @Nullable String keyId;
+
+		/**
+		 * File holding the client assertion of private_key_jwt, a signed JWT that the platform rotates (workload
+		 * identity); read again for every token request. Use instead of ssl-bundle.
+		 */
+		private @Nullable String clientAssertionFile;
+
+		/**
+		 * File holding the signed JWT sent as the assertion for grant type jwt-bearer; read again for every token
+		 * request. Use instead of assertion.
+		 */
+		private @Nullable String assertionFile;
+
+		/**
+		 * File holding the subject token for grant type token-exchange (RFC 8693); read again for every exchange.
+		 * One of subject-token-file and subject-client is required with token-exchange.
+		 */
+		private @Nullable String subjectTokenFile;
+
+		/**
+		 * Name of another client under token-refresh.clients whose current access token is the subject token for
+		 * grant type token-exchange.
+		 */
+		private @Nullable String subjectClient;
+
+		/**
+		 * Token type URN of the subject token for grant type token-exchange.
+		 */
+		private String subjectTokenType = "urn:ietf:params:oauth:token-type:access_token";
+
+		/**
+		 * File holding the optional actor token for grant type token-exchange; read again for every exchange.
+		 */
+		private @Nullable String actorTokenFile;
+
+		/**
+		 * Extra form parameters sent with every token request, such as audience or resource (RFC 8707).
+		 */
+		private final Map<String, String> parameters = new LinkedHashMap<>();
 
 		/**
 		 * Scopes requested with token-uri.
@@ -260,6 +319,14 @@ public class TokenRefreshProperties {
 			this.tokenUri = tokenUri;
 		}
 
+		public @Nullable String getIssuerUri() {
+			return this.issuerUri;
+		}
+
+		public void setIssuerUri(@Nullable String issuerUri) {
+			this.issuerUri = issuerUri;
+		}
+
 		public @Nullable String getGrantType() {
 			return this.grantType;
 		}
@@ -298,6 +365,74 @@ public class TokenRefreshProperties {
 
 		public void setScope(Set<String> scope) {
 			this.scope = scope;
+		}
+
+		public @Nullable String getSslBundle() {
+			return this.sslBundle;
+		}
+
+		public void setSslBundle(@Nullable String sslBundle) {
+			this.sslBundle = sslBundle;
+		}
+
+		public @Nullable String getKeyId() {
+			return this.keyId;
+		}
+
+		public void setKeyId(@Nullable String keyId) {
+			this.keyId = keyId;
+		}
+
+		public @Nullable String getClientAssertionFile() {
+			return this.clientAssertionFile;
+		}
+
+		public void setClientAssertionFile(@Nullable String clientAssertionFile) {
+			this.clientAssertionFile = clientAssertionFile;
+		}
+
+		public @Nullable String getAssertionFile() {
+			return this.assertionFile;
+		}
+
+		public void setAssertionFile(@Nullable String assertionFile) {
+			this.assertionFile = assertionFile;
+		}
+
+		public @Nullable String getSubjectTokenFile() {
+			return this.subjectTokenFile;
+		}
+
+		public void setSubjectTokenFile(@Nullable String subjectTokenFile) {
+			this.subjectTokenFile = subjectTokenFile;
+		}
+
+		public @Nullable String getSubjectClient() {
+			return this.subjectClient;
+		}
+
+		public void setSubjectClient(@Nullable String subjectClient) {
+			this.subjectClient = subjectClient;
+		}
+
+		public String getSubjectTokenType() {
+			return this.subjectTokenType;
+		}
+
+		public void setSubjectTokenType(String subjectTokenType) {
+			this.subjectTokenType = subjectTokenType;
+		}
+
+		public @Nullable String getActorTokenFile() {
+			return this.actorTokenFile;
+		}
+
+		public void setActorTokenFile(@Nullable String actorTokenFile) {
+			this.actorTokenFile = actorTokenFile;
+		}
+
+		public Map<String, String> getParameters() {
+			return this.parameters;
 		}
 
 		public @Nullable String getUsername() {
@@ -416,7 +551,8 @@ public class TokenRefreshProperties {
 	public static class Login {
 
 		/**
-		 * URI that the login body is POSTed to. One of registration-id, token-uri and login.uri is required.
+		 * URI that the login body is POSTed to. One of registration-id, token-uri, issuer-uri and login.uri
+		 * is required.
 		 */
 		private @Nullable String uri;
 

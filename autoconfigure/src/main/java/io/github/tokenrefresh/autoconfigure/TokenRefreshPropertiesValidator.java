@@ -4,6 +4,8 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -23,23 +25,48 @@ final class TokenRefreshPropertiesValidator {
 
 	static final String PREFIX = "token-refresh.clients.";
 
-	private static final Set<String> AUTHENTICATION_METHODS = Set.of("client_secret_basic", "client_secret_post",
-			"none");
+	// Names the protocol owns (RFC 6749, RFC 7523): an extra parameter must not replace or repeat them.
+	private static final Set<String> RESERVED_PARAMETERS = Set.of("grant_type", "client_id", "client_secret",
+			"client_assertion", "client_assertion_type", "refresh_token", "username", "password", "assertion",
+			"scope");
 
 	private TokenRefreshPropertiesValidator() {
 	}
 
+	/**
+	 * Check every client's properties, failing at the first mistake with the property's name.
+	 * @param properties the bound properties
+	 */
 	static void validate(TokenRefreshProperties properties) {
-		for (Map.Entry<String, Client> entry : properties.getClients().entrySet()) {
-			validate(entry.getKey(), entry.getValue());
-		}
+		describe(properties);
 	}
 
-	private static void validate(String name, Client client) {
+	/**
+	 * Check every client's properties and describe each client by them.
+	 * @param properties the bound properties
+	 * @return each client's description by client name, in configuration order
+	 */
+	static Map<String, ClientDescription> describe(TokenRefreshProperties properties) {
+		Map<String, ClientDescription> descriptions = new LinkedHashMap<>();
+		for (Map.Entry<String, Client> entry : properties.getClients().entrySet()) {
+			descriptions.put(entry.getKey(), describe(entry.getKey(), entry.getValue()));
+		}
+		for (ClientDescription description : descriptions.values()) {
+			String subject = description.subjectClient();
+			if (subject != null && (subject.equals(description.name()) || !descriptions.containsKey(subject))) {
+				throw InvalidTokenRefreshConfigurationException.of(description.prefix() + "subject-client",
+						"must name another client under token-refresh.clients, whose access token is exchanged");
+			}
+		}
+		return Collections.unmodifiableMap(descriptions);
+	}
+
+	private static ClientDescription describe(String name, Client client) {
 		String prefix = PREFIX + name + ".";
-		validateSources(name, client);
+		ClientDescription.Source source = validateSources(name, client);
 		validateUrl(prefix + "base-url", client.getBaseUrl(), "https://api.example.com");
 		validateUrl(prefix + "token-uri", client.getTokenUri(), "https://auth.example.com/oauth2/token");
+		validateUrl(prefix + "issuer-uri", client.getIssuerUri(), "https://auth.example.com/realms/main");
 		validateUrl(prefix + "login.uri", client.getLogin().getUri(), "https://api.example.com/auth/login");
 		validateUrl(prefix + "login.refresh-uri", client.getLogin().getRefreshUri(),
 				"https://api.example.com/auth/refresh");
@@ -49,7 +76,7 @@ final class TokenRefreshPropertiesValidator {
 					"is set without " + prefix + "login.uri; set login.uri as well or remove login.refresh-uri");
 		}
 		validateLogin(prefix, login);
-		validateGrant(prefix, client);
+		validateGrant(prefix, client, source);
 		validateNotNegative(prefix + "refresh-before-expiry", client.getRefreshBeforeExpiry());
 		validateNotNegative(prefix + "refresh-ahead", client.getRefreshAhead());
 		validateNotNegative(prefix + "rejection-cooldown", client.getRejectionCooldown());
@@ -66,9 +93,71 @@ final class TokenRefreshPropertiesValidator {
 			throw InvalidTokenRefreshConfigurationException.of(prefix + "header-name",
 					"must not be empty; the default is Authorization");
 		}
+		ClientAuthentication authentication = validateAuthentication(prefix, client, source);
+		validateParameters(prefix, client, source);
+		GrantType grantType = hasTokenEndpoint(source) ? resolveGrantType(prefix, client.getGrantType()) : null;
+		validateAssertionFileUse(prefix, client, grantType, source);
+		validateTokenExchangeUse(prefix, client, grantType, source);
+		return new ClientDescription(name, source, grantType, authentication, client);
 	}
 
-	private static void validateSources(String name, Client client) {
+	private static ClientAuthentication validateAuthentication(String prefix, Client client,
+			ClientDescription.Source source) {
+		ClientAuthentication authentication = ClientAuthentication.of(prefix + "client-authentication-method",
+				client.getClientAuthenticationMethod());
+		if (hasTokenEndpoint(source)) {
+			authentication.validate(prefix, client);
+		}
+		if (StringUtils.hasText(client.getKeyId()) && !authentication.usesKeyId()) {
+			throw InvalidTokenRefreshConfigurationException.of(prefix + "key-id",
+					"applies only with client-authentication-method private_key_jwt; remove key-id or set "
+							+ prefix + "client-authentication-method=private_key_jwt");
+		}
+		if (StringUtils.hasText(client.getClientAssertionFile()) && !authentication.usesClientAssertionFile()) {
+			throw InvalidTokenRefreshConfigurationException.of(prefix + "client-assertion-file",
+					"applies only with client-authentication-method private_key_jwt; set " + prefix
+							+ "client-authentication-method=private_key_jwt");
+		}
+		if (StringUtils.hasText(client.getSslBundle()) && !authentication.usesSslBundle()) {
+			throw InvalidTokenRefreshConfigurationException.of(prefix + "ssl-bundle",
+					"applies only with client-authentication-method private_key_jwt; remove ssl-bundle or set "
+							+ prefix + "client-authentication-method=private_key_jwt");
+		}
+		if (!hasTokenEndpoint(source) && authentication != ClientAuthentication.CLIENT_SECRET_BASIC) {
+			throw InvalidTokenRefreshConfigurationException.of(prefix + "client-authentication-method",
+					"applies only with " + prefix + "token-uri or issuer-uri; with registration-id set the registration's "
+							+ "client-authentication-method instead");
+		}
+		return authentication;
+	}
+
+	private static boolean hasTokenEndpoint(ClientDescription.Source source) {
+		return source == ClientDescription.Source.TOKEN_URI || source == ClientDescription.Source.ISSUER_URI;
+	}
+
+	private static void validateParameters(String prefix, Client client, ClientDescription.Source source) {
+		if (client.getParameters().isEmpty()) {
+			return;
+		}
+		if (source == ClientDescription.Source.LOGIN) {
+			throw InvalidTokenRefreshConfigurationException.of(prefix + "parameters",
+					"apply only to OAuth 2.0 token requests; with login.uri put the fields in login.body");
+		}
+		for (Map.Entry<String, String> parameter : client.getParameters().entrySet()) {
+			String property = prefix + "parameters." + parameter.getKey();
+			if (RESERVED_PARAMETERS.contains(parameter.getKey().toLowerCase(Locale.ROOT))) {
+				throw InvalidTokenRefreshConfigurationException.of(property,
+						"names a parameter that the OAuth 2.0 protocol owns; set it through its own property "
+								+ "(client-id, client-secret, scope, grant-type, ...) instead");
+			}
+			if (!StringUtils.hasText(parameter.getValue())) {
+				throw InvalidTokenRefreshConfigurationException.of(property,
+						"must not be empty; remove it to send no such parameter");
+			}
+		}
+	}
+
+	private static ClientDescription.Source validateSources(String name, Client client) {
 		List<String> sources = new ArrayList<>();
 		if (StringUtils.hasText(client.getRegistrationId())) {
 			sources.add("registration-id");
@@ -76,13 +165,25 @@ final class TokenRefreshPropertiesValidator {
 		if (StringUtils.hasText(client.getTokenUri())) {
 			sources.add("token-uri");
 		}
+		if (StringUtils.hasText(client.getIssuerUri())) {
+			sources.add("issuer-uri");
+		}
 		if (StringUtils.hasText(client.getLogin().getUri())) {
 			sources.add("login.uri");
 		}
 		if (sources.size() > 1) {
 			throw InvalidTokenRefreshConfigurationException.of(PREFIX + name, "has more than one token source ("
-					+ String.join(", ", sources) + "); keep exactly one of registration-id, token-uri and login.uri");
+					+ String.join(", ", sources) + "); keep exactly one of registration-id, token-uri, issuer-uri and login.uri");
 		}
+		if (sources.isEmpty()) {
+			return ClientDescription.Source.NONE;
+		}
+		return switch (sources.get(0)) {
+			case "registration-id" -> ClientDescription.Source.REGISTRATION;
+			case "token-uri" -> ClientDescription.Source.TOKEN_URI;
+			case "issuer-uri" -> ClientDescription.Source.ISSUER_URI;
+			default -> ClientDescription.Source.LOGIN;
+		};
 	}
 
 	// The login source's builder refuses these too, but with its own parameter names instead of the property's.
@@ -109,25 +210,21 @@ final class TokenRefreshPropertiesValidator {
 		}
 	}
 
-	private static void validateGrant(String prefix, Client client) {
+	private static void validateGrant(String prefix, Client client, ClientDescription.Source source) {
 		String grantTypeValue = client.getGrantType();
-		if (grantTypeValue != null && !StringUtils.hasText(client.getTokenUri())) {
+		if (grantTypeValue != null && !hasTokenEndpoint(source)) {
 			throw InvalidTokenRefreshConfigurationException.of(prefix + "grant-type",
-					"applies only with " + prefix + "token-uri; with registration-id set the registration's "
-							+ "authorization-grant-type instead, with login.uri remove grant-type");
+					"applies only with " + prefix + "token-uri or issuer-uri; with registration-id set the "
+							+ "registration's authorization-grant-type instead, with login.uri remove grant-type");
 		}
-		if (!StringUtils.hasText(client.getTokenUri())) {
+		if (!hasTokenEndpoint(source)) {
 			return;
 		}
+		String endpoint = prefix + ((source == ClientDescription.Source.TOKEN_URI) ? "token-uri" : "issuer-uri");
 		GrantType grantType = resolveGrantType(prefix, grantTypeValue);
 		if (!StringUtils.hasText(client.getClientId())) {
 			throw InvalidTokenRefreshConfigurationException.of(prefix + "client-id",
-					"is required with " + prefix + "token-uri; set the OAuth 2.0 client ID");
-		}
-		String method = client.getClientAuthenticationMethod();
-		if (method == null || !AUTHENTICATION_METHODS.contains(method.toLowerCase(Locale.ROOT))) {
-			throw InvalidTokenRefreshConfigurationException.of(prefix + "client-authentication-method",
-					"must be client_secret_basic, client_secret_post or none");
+					"is required with " + endpoint + "; set the OAuth 2.0 client ID");
 		}
 		validateCredentials(prefix, client, grantType);
 	}
@@ -158,8 +255,67 @@ final class TokenRefreshPropertiesValidator {
 			}
 			case REFRESH_TOKEN -> requireText(prefix + "refresh-token", client.getRefreshToken(),
 					"grant-type refresh_token");
-			case JWT_BEARER -> requireText(prefix + "assertion", client.getAssertion(), "grant-type jwt-bearer");
+			case JWT_BEARER -> {
+				if (StringUtils.hasText(client.getAssertionFile())) {
+					if (StringUtils.hasText(client.getAssertion())) {
+						throw InvalidTokenRefreshConfigurationException.of(prefix + "assertion-file", "and " + prefix
+								+ "assertion are both set; keep one, preferably assertion-file as assertions expire");
+					}
+					AssertionFiles.validate(prefix + "assertion-file", client.getAssertionFile());
+				}
+				else {
+					requireText(prefix + "assertion", client.getAssertion(),
+							"grant-type jwt-bearer unless assertion-file is set");
+				}
+			}
+			case TOKEN_EXCHANGE -> {
+				boolean file = StringUtils.hasText(client.getSubjectTokenFile());
+				boolean other = StringUtils.hasText(client.getSubjectClient());
+				if (file == other) {
+					throw InvalidTokenRefreshConfigurationException.of(prefix + "subject-token-file",
+							(file ? "and " + prefix + "subject-client are both set; keep one"
+									: "or " + prefix + "subject-client is required with grant-type token-exchange")
+									+ ": the subject token comes from a file or from another client");
+				}
+				if (file) {
+					AssertionFiles.validate(prefix + "subject-token-file", client.getSubjectTokenFile());
+				}
+				if (StringUtils.hasText(client.getActorTokenFile())) {
+					AssertionFiles.validate(prefix + "actor-token-file", client.getActorTokenFile());
+				}
+				if (!StringUtils.hasText(client.getSubjectTokenType())) {
+					throw InvalidTokenRefreshConfigurationException.of(prefix + "subject-token-type",
+							"must not be empty; the default is urn:ietf:params:oauth:token-type:access_token");
+				}
+			}
 			case CLIENT_CREDENTIALS -> {
+			}
+		}
+	}
+
+	private static void validateAssertionFileUse(String prefix, Client client, @Nullable GrantType grantType,
+			ClientDescription.Source source) {
+		if (StringUtils.hasText(client.getAssertionFile()) && source != ClientDescription.Source.REGISTRATION
+				&& grantType != GrantType.JWT_BEARER) {
+			throw InvalidTokenRefreshConfigurationException.of(prefix + "assertion-file",
+					"applies only with grant-type jwt-bearer; set " + prefix + "grant-type=jwt-bearer");
+		}
+	}
+
+	private static void validateTokenExchangeUse(String prefix, Client client, @Nullable GrantType grantType,
+			ClientDescription.Source source) {
+		if (grantType == GrantType.TOKEN_EXCHANGE || source == ClientDescription.Source.REGISTRATION) {
+			return;
+		}
+		for (String property : new String[] { "subject-token-file", "subject-client", "actor-token-file" }) {
+			String value = switch (property) {
+				case "subject-token-file" -> client.getSubjectTokenFile();
+				case "subject-client" -> client.getSubjectClient();
+				default -> client.getActorTokenFile();
+			};
+			if (StringUtils.hasText(value)) {
+				throw InvalidTokenRefreshConfigurationException.of(prefix + property,
+						"applies only with grant-type token-exchange; set " + prefix + "grant-type=token-exchange");
 			}
 		}
 	}

@@ -7,9 +7,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
+import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.JWTParser;
@@ -21,17 +23,15 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 import org.springframework.http.HttpHeaders;
-import org.springframework.security.oauth2.client.endpoint.AbstractWebClientReactiveOAuth2AccessTokenResponseClient;
 import org.springframework.security.oauth2.client.endpoint.DefaultOAuth2TokenRequestHeadersConverter;
 import org.springframework.security.oauth2.client.endpoint.DefaultOAuth2TokenRequestParametersConverter;
 import org.springframework.security.oauth2.client.endpoint.JwtBearerGrantRequest;
 import org.springframework.security.oauth2.client.endpoint.OAuth2ClientCredentialsGrantRequest;
 import org.springframework.security.oauth2.client.endpoint.OAuth2RefreshTokenGrantRequest;
-import org.springframework.security.oauth2.client.endpoint.WebClientReactiveClientCredentialsTokenResponseClient;
-import org.springframework.security.oauth2.client.endpoint.WebClientReactiveJwtBearerTokenResponseClient;
-import org.springframework.security.oauth2.client.endpoint.WebClientReactiveRefreshTokenTokenResponseClient;
+import org.springframework.security.oauth2.client.endpoint.TokenExchangeGrantRequest;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
 import org.springframework.security.oauth2.client.registration.ReactiveClientRegistrationRepository;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
@@ -93,11 +93,17 @@ public final class OAuth2TokenSource implements TokenSource {
 
 	private final TokenResponseExtractor extractor = new TokenResponseExtractor();
 
-	private final WebClientReactiveClientCredentialsTokenResponseClient clientCredentialsClient;
+	private final TokenRequestParameters requestParameters;
 
-	private final WebClientReactiveRefreshTokenTokenResponseClient refreshTokenClient;
+	private final @Nullable Mono<String> clientAssertion;
 
-	private final WebClientReactiveJwtBearerTokenResponseClient jwtBearerClient;
+	private final TokenClients clients;
+
+	private final @Nullable Mono<String> subjectToken;
+
+	private final @Nullable Mono<String> actorToken;
+
+	private final @Nullable String subjectTokenType;
 
 	private OAuth2TokenSource(Builder builder) {
 		this.clientName = builder.clientName;
@@ -108,16 +114,30 @@ public final class OAuth2TokenSource implements TokenSource {
 		this.password = builder.password;
 		this.assertion = builder.assertion;
 		this.clock = builder.clock;
-		this.clientCredentialsClient = configure(new WebClientReactiveClientCredentialsTokenResponseClient());
-		this.refreshTokenClient = configure(new WebClientReactiveRefreshTokenTokenResponseClient());
-		this.jwtBearerClient = configure(new WebClientReactiveJwtBearerTokenResponseClient());
+		this.requestParameters = new TokenRequestParameters(builder.parameters, builder.clientAssertionKey, null);
+		this.clientAssertion = builder.clientAssertion;
+		this.subjectToken = builder.subjectToken;
+		this.actorToken = builder.actorToken;
+		this.subjectTokenType = builder.subjectTokenType;
+		this.clients = new TokenClients(this.endpoints.webClient(), this.extractor, this.requestParameters,
+				this.subjectTokenType);
 	}
 
-	// The dedicated WebClient turns non-2xx answers into errors, so Spring's clients only ever read token bodies.
-	private <C extends AbstractWebClientReactiveOAuth2AccessTokenResponseClient<?>> C configure(C client) {
-		client.setWebClient(this.endpoints.webClient());
-		client.setBodyExtractor(this.extractor);
-		return client;
+	// Signing an assertion draws on SecureRandom (its jti, ECDSA's nonce), which may read /dev/urandom: a blocking
+	// call that must not run on an event loop. Once per token, so the hop costs nothing that matters.
+	private <T> Mono<T> offEventLoopWhenSigning(Mono<T> call) {
+		return this.requestParameters.signsClientAssertions() ? call.subscribeOn(Schedulers.boundedElastic()) : call;
+	}
+
+	// An assertion read for each request (workload identity rotates it) needs clients configured with it.
+	private Mono<TokenClients> clients(ClientRegistration registration) {
+		if (this.clientAssertion == null) {
+			return Mono.just(this.clients);
+		}
+		return this.clientAssertion
+			.switchIfEmpty(Mono.error(() -> unsupported("the client assertion supplier gave none", registration)))
+			.map((assertion) -> new TokenClients(this.endpoints.webClient(), this.extractor,
+					this.requestParameters.withClientAssertion(assertion), this.subjectTokenType));
 	}
 
 	private Mono<ClientRegistration> registration(Builder builder) {
@@ -149,7 +169,8 @@ public final class OAuth2TokenSource implements TokenSource {
 
 	@Override
 	public Mono<Token> acquire() {
-		return this.registration.flatMap((registration) -> call(registration, () -> grant(registration)));
+		return this.registration
+			.flatMap((registration) -> call(registration, (clients) -> grant(registration, clients)));
 	}
 
 	@Override
@@ -159,14 +180,17 @@ public final class OAuth2TokenSource implements TokenSource {
 		if (refreshToken == null) {
 			return acquire();
 		}
-		return this.registration.flatMap((registration) -> call(registration,
-				() -> this.refreshTokenClient.getTokenResponse(refreshRequest(registration, token, refreshToken))));
+		return this.registration.flatMap((registration) -> call(registration, (clients) -> clients.refreshToken
+			.getTokenResponse(refreshRequest(registration, token, refreshToken))));
 	}
 
-	private Mono<Token> call(ClientRegistration registration, Supplier<Mono<OAuth2AccessTokenResponse>> grant) {
+	private Mono<Token> call(ClientRegistration registration,
+			Function<TokenClients, Mono<OAuth2AccessTokenResponse>> grant) {
 		URI tokenUri = tokenUri(registration);
 		return this.endpoints
-			.call(this.clientName, tokenUri, () -> checkClientAuthentication(registration).then(Mono.defer(grant)))
+			.call(this.clientName, tokenUri,
+					() -> offEventLoopWhenSigning(
+							checkClientAuthentication(registration).then(clients(registration)).flatMap(grant)))
 			.map(this::toToken)
 			.doOnNext((token) -> issued(tokenUri, registration));
 	}
@@ -197,42 +221,51 @@ public final class OAuth2TokenSource implements TokenSource {
 		ClientAuthenticationMethod method = registration.getClientAuthenticationMethod();
 		if (ClientAuthenticationMethod.CLIENT_SECRET_BASIC.equals(method)
 				|| ClientAuthenticationMethod.CLIENT_SECRET_POST.equals(method)
-				|| ClientAuthenticationMethod.NONE.equals(method)) {
+				|| ClientAuthenticationMethod.NONE.equals(method)
+				|| ClientAuthenticationMethod.TLS_CLIENT_AUTH.equals(method)) {
+			return Mono.empty();
+		}
+		if ((ClientAuthenticationMethod.PRIVATE_KEY_JWT.equals(method)
+				|| ClientAuthenticationMethod.CLIENT_SECRET_JWT.equals(method))
+				&& (this.requestParameters.signsClientAssertions() || this.clientAssertion != null)) {
 			return Mono.empty();
 		}
 		return Mono.error(TokenAcquisitionException.failed(this.clientName, tokenUri(registration), null,
-				"client authentication method '" + method.getValue()
-						+ "' is not supported; use client_secret_basic, client_secret_post or none",
+				"client authentication method '" + method.getValue() + "' is not supported; use "
+						+ "client_secret_basic, client_secret_post, none or tls_client_auth, or give the source a "
+						+ "client assertion key for private_key_jwt and client_secret_jwt",
 				null));
 	}
 
-	private Mono<OAuth2AccessTokenResponse> grant(ClientRegistration registration) {
+	private Mono<OAuth2AccessTokenResponse> grant(ClientRegistration registration, TokenClients clients) {
 		AuthorizationGrantType grantType = registration.getAuthorizationGrantType();
 		if (AuthorizationGrantType.CLIENT_CREDENTIALS.equals(grantType)) {
-			return this.clientCredentialsClient
-				.getTokenResponse(new OAuth2ClientCredentialsGrantRequest(registration));
+			return clients.clientCredentials.getTokenResponse(new OAuth2ClientCredentialsGrantRequest(registration));
 		}
 		if (AuthorizationGrantType.REFRESH_TOKEN.equals(grantType)) {
-			return seededRefresh(registration);
+			return seededRefresh(registration, clients);
 		}
 		if (AuthorizationGrantType.JWT_BEARER.equals(grantType)) {
-			return jwtBearer(registration);
+			return jwtBearer(registration, clients);
 		}
 		if (PASSWORD.equals(grantType)) {
-			return password(registration);
+			return password(registration, clients);
+		}
+		if (AuthorizationGrantType.TOKEN_EXCHANGE.equals(grantType)) {
+			return tokenExchange(registration, clients);
 		}
 		return Mono.error(unsupported("grant type '" + grantType.getValue()
 				+ "' is not supported; use client_credentials, refresh_token, password or "
 				+ AuthorizationGrantType.JWT_BEARER.getValue(), registration));
 	}
 
-	private Mono<OAuth2AccessTokenResponse> seededRefresh(ClientRegistration registration) {
+	private Mono<OAuth2AccessTokenResponse> seededRefresh(ClientRegistration registration, TokenClients clients) {
 		if (this.seedRefreshToken == null) {
 			return Mono.error(unsupported("the refresh_token grant needs a configured refresh token", registration));
 		}
 		OAuth2AccessToken none = new OAuth2AccessToken(OAuth2AccessToken.TokenType.BEARER, NO_ACCESS_TOKEN, null,
 				null);
-		return this.refreshTokenClient.getTokenResponse(new OAuth2RefreshTokenGrantRequest(registration, none,
+		return clients.refreshToken.getTokenResponse(new OAuth2RefreshTokenGrantRequest(registration, none,
 				new OAuth2RefreshToken(this.seedRefreshToken, null), Set.of()));
 	}
 
@@ -249,14 +282,14 @@ public final class OAuth2TokenSource implements TokenSource {
 				Set.of());
 	}
 
-	private Mono<OAuth2AccessTokenResponse> jwtBearer(ClientRegistration registration) {
+	private Mono<OAuth2AccessTokenResponse> jwtBearer(ClientRegistration registration, TokenClients clients) {
 		if (this.assertion == null) {
 			return Mono.error(unsupported("the jwt-bearer grant needs an assertion", registration));
 		}
 		return this.assertion
 			.switchIfEmpty(Mono.error(() -> unsupported("the assertion supplier gave no assertion", registration)))
 			.map((assertion) -> decode(assertion, registration))
-			.flatMap((jwt) -> this.jwtBearerClient.getTokenResponse(new JwtBearerGrantRequest(registration, jwt)));
+			.flatMap((jwt) -> clients.jwtBearer.getTokenResponse(new JwtBearerGrantRequest(registration, jwt)));
 	}
 
 	// JwtBearerGrantRequest wants a decoded Jwt, yet only sends its token value: decode without verifying,
@@ -286,7 +319,25 @@ public final class OAuth2TokenSource implements TokenSource {
 		}
 	}
 
-	private Mono<OAuth2AccessTokenResponse> password(ClientRegistration registration) {
+	// RFC 8693: the subject (and actor) tokens are read for each exchange, so a rotated one is used as it changes.
+	private Mono<OAuth2AccessTokenResponse> tokenExchange(ClientRegistration registration, TokenClients clients) {
+		if (this.subjectToken == null) {
+			return Mono.error(unsupported("the token-exchange grant needs a subject token", registration));
+		}
+		Mono<Optional<OAuth2AccessToken>> actor = (this.actorToken != null)
+				? this.actorToken.map((value) -> Optional.of(bearer(value))) : Mono.just(Optional.empty());
+		return this.subjectToken
+			.switchIfEmpty(Mono.error(() -> unsupported("the subject token supplier gave none", registration)))
+			.zipWith(actor)
+			.flatMap((tokens) -> clients.tokenExchange.getTokenResponse(new TokenExchangeGrantRequest(registration,
+					bearer(tokens.getT1()), tokens.getT2().orElse(null))));
+	}
+
+	private static OAuth2AccessToken bearer(String value) {
+		return new OAuth2AccessToken(OAuth2AccessToken.TokenType.BEARER, value, null, null);
+	}
+
+	private Mono<OAuth2AccessTokenResponse> password(ClientRegistration registration, TokenClients clients) {
 		if (this.username == null || this.password == null) {
 			return Mono.error(unsupported("the password grant needs a username and a password", registration));
 		}
@@ -300,6 +351,7 @@ public final class OAuth2TokenSource implements TokenSource {
 			parameters.set(OAuth2ParameterNames.SCOPE,
 					StringUtils.collectionToDelimitedString(registration.getScopes(), " "));
 		}
+		clients.parameters.addTo(parameters, request);
 		return this.endpoints.webClient()
 			.post()
 			.uri(tokenUri(registration))
@@ -358,6 +410,18 @@ public final class OAuth2TokenSource implements TokenSource {
 		private @Nullable Mono<String> assertion;
 
 		private Clock clock = Clock.systemUTC();
+
+		private final Map<String, String> parameters = new LinkedHashMap<>();
+
+		private @Nullable Function<ClientRegistration, JWK> clientAssertionKey;
+
+		private @Nullable Mono<String> clientAssertion;
+
+		private @Nullable Mono<String> subjectToken;
+
+		private @Nullable Mono<String> actorToken;
+
+		private @Nullable String subjectTokenType;
 
 		private Builder(String clientName, TokenEndpoints endpoints) {
 			this.clientName = clientName;
@@ -430,6 +494,71 @@ public final class OAuth2TokenSource implements TokenSource {
 		 */
 		public Builder assertion(@Nullable Mono<String> assertion) {
 			this.assertion = assertion;
+			return this;
+		}
+
+		/**
+		 * Add form parameters to every token request, such as {@code audience} or {@code resource} (RFC 8707).
+		 * @param parameters the parameters by name
+		 * @return this builder
+		 */
+		public Builder parameters(Map<String, String> parameters) {
+			Assert.notNull(parameters, "'parameters' must not be null");
+			this.parameters.putAll(parameters);
+			return this;
+		}
+
+		/**
+		 * Set the key that signs the client assertion (RFC 7523 §2.2) of a registration whose client
+		 * authentication method is private_key_jwt (an RSA or EC key) or client_secret_jwt (an octet key). A
+		 * new assertion is signed for every token request.
+		 * @param clientAssertionKey the key of a registration
+		 * @return this builder
+		 */
+		public Builder clientAssertionKey(@Nullable Function<ClientRegistration, JWK> clientAssertionKey) {
+			this.clientAssertionKey = clientAssertionKey;
+			return this;
+		}
+
+		/**
+		 * Set where the client assertion of a private_key_jwt registration comes from when it is not signed here
+		 * (workload identity: a JWT the platform rotates in a file); subscribed once per token request and sent
+		 * as {@code client_assertion} of type {@code urn:ietf:params:oauth:client-assertion-type:jwt-bearer}.
+		 * @param clientAssertion the client assertion supplier
+		 * @return this builder
+		 */
+		public Builder clientAssertion(@Nullable Mono<String> clientAssertion) {
+			this.clientAssertion = clientAssertion;
+			return this;
+		}
+
+		/**
+		 * Set where the token-exchange grant's subject token (RFC 8693) comes from; subscribed once per exchange.
+		 * @param subjectToken the subject token supplier
+		 * @return this builder
+		 */
+		public Builder subjectToken(@Nullable Mono<String> subjectToken) {
+			this.subjectToken = subjectToken;
+			return this;
+		}
+
+		/**
+		 * Set the {@code subject_token_type} sent with the subject token; an access token by default.
+		 * @param subjectTokenType the token type URN
+		 * @return this builder
+		 */
+		public Builder subjectTokenType(@Nullable String subjectTokenType) {
+			this.subjectTokenType = subjectTokenType;
+			return this;
+		}
+
+		/**
+		 * Set where the token-exchange grant's optional actor token comes from; subscribed once per exchange.
+		 * @param actorToken the actor token supplier
+		 * @return this builder
+		 */
+		public Builder actorToken(@Nullable Mono<String> actorToken) {
+			this.actorToken = actorToken;
 			return this;
 		}
 

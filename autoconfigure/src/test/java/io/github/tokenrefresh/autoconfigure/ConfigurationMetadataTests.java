@@ -88,7 +88,7 @@ class ConfigurationMetadataTests {
 		}
 		assertThat(grantType).isNotNull();
 		assertThat(grantType.get("values").findValuesAsString("value")).containsExactly("client_credentials",
-				"refresh_token", "password", "jwt-bearer");
+				"refresh_token", "password", "jwt-bearer", "token-exchange");
 	}
 
 	private static void assertBeanPropertiesDocumented(Class<?> type, String prefix, String... nested) {

@@ -16,6 +16,7 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -40,14 +41,15 @@ class TokenRefreshValidationTests {
 
 	private static final String CLIENT_ID = C + "client-id=app";
 
-	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner().withConfiguration(
-			AutoConfigurations.of(WebClientAutoConfiguration.class, TokenRefreshAutoConfiguration.class));
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class, WebClientAutoConfiguration.class,
+				TokenRefreshAutoConfiguration.class));
 
 	static Stream<Arguments> invalidConfigurations() {
 		String registration = "spring.security.oauth2.client.registration.billing.";
 		return Stream.of(
 				invalid("no token source", "token-refresh.clients.billing has no token source; set one of "
-						+ "registration-id, token-uri or login.uri", C + "base-url=http://localhost:8081"),
+						+ "registration-id, token-uri, issuer-uri or login.uri", C + "base-url=http://localhost:8081"),
 				invalid("two token sources",
 						"token-refresh.clients.billing has more than one token source (token-uri, login.uri)",
 						TOKEN_URI, CLIENT_ID, C + "login.uri=http://localhost:9000/login"),
@@ -89,13 +91,99 @@ class TokenRefreshValidationTests {
 				invalid("jwt-bearer without assertion", C + "assertion is required with grant-type jwt-bearer",
 						TOKEN_URI, CLIENT_ID, C + "grant-type=jwt-bearer"),
 				invalid("unknown grant-type", C + "grant-type 'authorization_code' is not supported; use "
-						+ "client_credentials, refresh_token, password or jwt-bearer", TOKEN_URI, CLIENT_ID,
+						+ "client_credentials, refresh_token, password, jwt-bearer or token-exchange", TOKEN_URI, CLIENT_ID,
 						C + "grant-type=authorization_code"),
 				invalid("grant-type with login", C + "grant-type applies only with " + C + "token-uri",
 						C + "login.uri=http://localhost/login", C + "grant-type=password"),
 				invalid("unknown authentication method",
-						C + "client-authentication-method must be client_secret_basic, client_secret_post or none",
-						TOKEN_URI, CLIENT_ID, C + "client-authentication-method=private_key_jwt"),
+						C + "client-authentication-method must be one of client_secret_basic, client_secret_post, "
+								+ "none, client_secret_jwt, private_key_jwt",
+						TOKEN_URI, CLIENT_ID, C + "client-authentication-method=client_secret_sha"),
+				invalid("private_key_jwt without ssl-bundle",
+						C + "ssl-bundle is required with client-authentication-method private_key_jwt", TOKEN_URI,
+						CLIENT_ID, C + "client-authentication-method=private_key_jwt"),
+				invalid("ssl-bundle naming no bundle", C + "ssl-bundle names no SSL bundle", TOKEN_URI, CLIENT_ID,
+						C + "client-authentication-method=private_key_jwt", C + "ssl-bundle=nowhere"),
+				invalid("key-id without private_key_jwt",
+						C + "key-id applies only with client-authentication-method private_key_jwt", TOKEN_URI,
+						CLIENT_ID, C + "key-id=k1"),
+				invalid("ssl-bundle without private_key_jwt",
+						C + "ssl-bundle applies only with client-authentication-method private_key_jwt", TOKEN_URI,
+						CLIENT_ID, C + "ssl-bundle=client"),
+				invalid("client_secret_jwt without client-secret",
+						C + "client-secret is required with client-authentication-method client_secret_jwt",
+						TOKEN_URI, CLIENT_ID, C + "client-authentication-method=client_secret_jwt"),
+				invalid("client_secret_jwt with a short client-secret",
+						C + "client-secret must be at least 32 bytes long with client-authentication-method "
+								+ "client_secret_jwt",
+						TOKEN_URI, CLIENT_ID, C + "client-authentication-method=client_secret_jwt",
+						C + "client-secret=short"),
+				invalid("authentication method with login.uri",
+						C + "client-authentication-method applies only with " + C + "token-uri",
+						C + "login.uri=http://localhost/login", C + "client-authentication-method=client_secret_post"),
+				invalid("reserved parameter client_secret",
+						C + "parameters.client_secret names a parameter that the OAuth 2.0 protocol owns", TOKEN_URI,
+						CLIENT_ID, C + "parameters.client_secret=x"),
+				invalid("reserved parameter grant_type",
+						C + "parameters.grant_type names a parameter that the OAuth 2.0 protocol owns", TOKEN_URI,
+						CLIENT_ID, C + "parameters.grant_type=password"),
+				invalid("reserved parameter scope in capitals",
+						C + "parameters.SCOPE names a parameter that the OAuth 2.0 protocol owns", TOKEN_URI,
+						CLIENT_ID, C + "parameters.SCOPE=read"),
+				invalid("empty parameter", C + "parameters.audience must not be empty", TOKEN_URI, CLIENT_ID,
+						C + "parameters.audience="),
+				invalid("token-uri and issuer-uri",
+						"token-refresh.clients.billing has more than one token source (token-uri, issuer-uri)",
+						TOKEN_URI, CLIENT_ID, C + "issuer-uri=http://localhost:9000"),
+				invalid("malformed issuer-uri", C + "issuer-uri must be an absolute http or https URI", CLIENT_ID,
+						C + "issuer-uri=auth.example.com"),
+				invalid("issuer-uri without client-id", C + "client-id is required with " + C + "issuer-uri",
+						C + "issuer-uri=http://localhost:9000"),
+				invalid("bundle without a private key",
+						C + "ssl-bundle names SSL bundle 'trust', which holds no private key", TOKEN_URI, CLIENT_ID,
+						C + "client-authentication-method=private_key_jwt", C + "ssl-bundle=trust",
+						"spring.ssl.bundle.pem.trust.truststore.certificate=classpath:idp/ca-cert.pem"),
+				invalid("bundle with an EC P-384 key",
+						C + "ssl-bundle names SSL bundle 'p384', whose key is neither RSA nor EC P-256", TOKEN_URI,
+						CLIENT_ID, C + "client-authentication-method=private_key_jwt", C + "ssl-bundle=p384",
+						"spring.ssl.bundle.pem.p384.keystore.private-key=classpath:idp/ec384-key.pem",
+						"spring.ssl.bundle.pem.p384.keystore.certificate=classpath:idp/ec384-cert.pem"),
+				invalid("unreadable client-assertion-file",
+						C + "client-assertion-file names a file that does not exist or cannot be read", TOKEN_URI,
+						CLIENT_ID, C + "client-authentication-method=private_key_jwt",
+						C + "client-assertion-file=/nonexistent/token"),
+				invalid("client-assertion-file and ssl-bundle", C + "client-assertion-file and " + C
+						+ "ssl-bundle are both set", TOKEN_URI, CLIENT_ID,
+						C + "client-authentication-method=private_key_jwt", C + "ssl-bundle=signing",
+						C + "client-assertion-file=/nonexistent/token"),
+				invalid("client-assertion-file without private_key_jwt",
+						C + "client-assertion-file applies only with client-authentication-method private_key_jwt",
+						TOKEN_URI, CLIENT_ID, C + "client-assertion-file=/nonexistent/token"),
+				invalid("unreadable assertion-file",
+						C + "assertion-file names a file that does not exist or cannot be read", TOKEN_URI,
+						CLIENT_ID, C + "grant-type=jwt-bearer", C + "assertion-file=/nonexistent/token"),
+				invalid("assertion-file without jwt-bearer", C + "assertion-file applies only with grant-type jwt-bearer",
+						TOKEN_URI, CLIENT_ID, C + "assertion-file=/nonexistent/token"),
+				invalid("token-exchange without a subject",
+						C + "subject-token-file or " + C + "subject-client is required with grant-type token-exchange",
+						TOKEN_URI, CLIENT_ID, C + "grant-type=token-exchange"),
+				invalid("token-exchange with two subjects", C + "subject-token-file and " + C
+						+ "subject-client are both set", TOKEN_URI, CLIENT_ID, C + "grant-type=token-exchange",
+						C + "subject-client=other", C + "subject-token-file=/nonexistent/token"),
+				invalid("subject-client naming no client",
+						C + "subject-client must name another client under token-refresh.clients", TOKEN_URI,
+						CLIENT_ID, C + "grant-type=token-exchange", C + "subject-client=nowhere"),
+				invalid("subject-client naming itself",
+						C + "subject-client must name another client under token-refresh.clients", TOKEN_URI,
+						CLIENT_ID, C + "grant-type=token-exchange", C + "subject-client=billing"),
+				invalid("unreadable subject-token-file",
+						C + "subject-token-file names a file that does not exist or cannot be read", TOKEN_URI,
+						CLIENT_ID, C + "grant-type=token-exchange", C + "subject-token-file=/nonexistent/token"),
+				invalid("subject-client without token-exchange",
+						C + "subject-client applies only with grant-type token-exchange", TOKEN_URI, CLIENT_ID,
+						C + "subject-client=other"),
+				invalid("parameters with login.uri", C + "parameters apply only to OAuth 2.0 token requests",
+						C + "login.uri=http://localhost/login", C + "parameters.audience=orders"),
 				invalid("negative refresh-before-expiry", C + "refresh-before-expiry must not be negative", TOKEN_URI,
 						CLIENT_ID, C + "refresh-before-expiry=-1s"),
 				invalid("negative refresh-ahead", C + "refresh-ahead must not be negative", TOKEN_URI, CLIENT_ID,

@@ -4,12 +4,14 @@ import java.time.Duration;
 import java.util.Base64;
 
 import io.github.tokenrefresh.core.TokenStore;
+import io.github.tokenrefresh.endpoint.TokenEndpoints;
 import io.github.tokenrefresh.redis.RedisTokenStore;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.ClientOptions.DisconnectedBehavior;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -46,18 +48,28 @@ public final class RedisTokenStoreAutoConfiguration {
 	@ConditionalOnMissingBean(TokenStore.class)
 	@ConditionalOnBean(ReactiveRedisConnectionFactory.class)
 	RedisTokenStore redisTokenStore(ReactiveRedisConnectionFactory connectionFactory,
-			RedisTokenStoreProperties properties) {
+			RedisTokenStoreProperties properties, ObjectProvider<TokenEndpoints> endpoints,
+			ObjectProvider<TokenRefreshProperties> tokenRefreshProperties) {
+		Duration commandTimeout = positive(properties.getCommandTimeout(), "command-timeout");
+		Duration leaseTtl = positive(properties.getLeaseTtl(), "lease-ttl");
+		if (leaseTtl.compareTo(commandTimeout.multipliedBy(3)) < 0) {
+			throw new InvalidConfigurationPropertyValueException(PREFIX + "lease-ttl", leaseTtl,
+					"must be at least three times " + PREFIX + "command-timeout (" + commandTimeout
+							+ "): the lease is renewed every third of its lifetime, each renewal within the command "
+							+ "timeout");
+		}
 		return RedisTokenStore.builder(connectionFactory)
 			.encryptionKey(encryptionKey(properties.getEncryptionKey()))
-			.commandTimeout(positive(properties.getCommandTimeout(), "command-timeout"))
-			.leaseTtl(positive(properties.getLeaseTtl(), "lease-ttl"))
-			.leaseWait(positive(properties.getLeaseWait(), "lease-wait"))
+			.commandTimeout(commandTimeout)
+			.leaseTtl(leaseTtl)
+			.leaseWait(LeaseWait.of(properties.getLeaseWait(), leaseTtl, endpoints.getIfAvailable(),
+					tokenRefreshProperties.getIfAvailable()))
 			.defaultTtl(positive(properties.getDefaultTtl(), "default-ttl"))
 			.refreshTokenTtl(positive(properties.getRefreshTokenTtl(), "refresh-token-ttl"))
 			.build();
 	}
 
-	private static Duration positive(@Nullable Duration duration, String property) {
+	static Duration positive(@Nullable Duration duration, String property) {
 		if (duration == null || duration.isNegative() || duration.isZero()) {
 			throw new InvalidConfigurationPropertyValueException(PREFIX + property, duration, "must be positive");
 		}

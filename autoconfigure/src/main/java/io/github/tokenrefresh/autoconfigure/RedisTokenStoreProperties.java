@@ -24,15 +24,19 @@ public class RedisTokenStoreProperties {
 	private Duration commandTimeout = Duration.ofMillis(500);
 
 	/**
-	 * Lifetime of the refresh lease, after which another instance may refresh when the holder never released
-	 * it.
+	 * Lifetime of the refresh lease without renewal: its holder renews it every third of this while it refreshes,
+	 * so another instance takes it over only this long after the holder is gone. At least three times the
+	 * command timeout.
 	 */
 	private Duration leaseTtl = Duration.ofSeconds(10);
 
 	/**
-	 * Longest an instance waits for another instance's refresh before refreshing on its own.
+	 * Longest an instance waits for another instance's refresh (it never refreshes while the other holds the
+	 * lease) before failing the requests that wait; also how long shutdown lets a refresh in flight finish. By
+	 * default the slowest token endpoint call of any client (timeout times attempts, plus backoff) plus the lease
+	 * TTL; a value below that slowest call fails startup.
 	 */
-	private Duration leaseWait = Duration.ofSeconds(5);
+	private @Nullable Duration leaseWait;
 
 	/**
 	 * Time to live of a stored token whose expiry is unknown.
@@ -75,11 +79,11 @@ public class RedisTokenStoreProperties {
 		this.leaseTtl = leaseTtl;
 	}
 
-	public Duration getLeaseWait() {
+	public @Nullable Duration getLeaseWait() {
 		return this.leaseWait;
 	}
 
-	public void setLeaseWait(Duration leaseWait) {
+	public void setLeaseWait(@Nullable Duration leaseWait) {
 		this.leaseWait = leaseWait;
 	}
 

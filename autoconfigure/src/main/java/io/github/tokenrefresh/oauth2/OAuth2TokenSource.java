@@ -159,14 +159,23 @@ public final class OAuth2TokenSource implements TokenSource {
 		if (refreshToken == null) {
 			return acquire();
 		}
+		// Never repeated after an ambiguous failure: the server may have rotated the refresh token already.
 		return this.registration.flatMap((registration) -> call(registration,
-				() -> this.refreshTokenClient.getTokenResponse(refreshRequest(registration, token, refreshToken))));
+				() -> this.refreshTokenClient.getTokenResponse(refreshRequest(registration, token, refreshToken)),
+				false));
 	}
 
 	private Mono<Token> call(ClientRegistration registration, Supplier<Mono<OAuth2AccessTokenResponse>> grant) {
+		return call(registration, grant, true);
+	}
+
+	private Mono<Token> call(ClientRegistration registration, Supplier<Mono<OAuth2AccessTokenResponse>> grant,
+			boolean repeatable) {
 		URI tokenUri = tokenUri(registration);
-		return this.endpoints
-			.call(this.clientName, tokenUri, () -> checkClientAuthentication(registration).then(Mono.defer(grant)))
+		Supplier<Mono<OAuth2AccessTokenResponse>> attempt = () -> checkClientAuthentication(registration)
+			.then(Mono.defer(grant));
+		return (repeatable ? this.endpoints.call(this.clientName, tokenUri, attempt)
+				: this.endpoints.callNonIdempotent(this.clientName, tokenUri, attempt))
 			.map(this::toToken)
 			.doOnNext((token) -> issued(tokenUri, registration));
 	}

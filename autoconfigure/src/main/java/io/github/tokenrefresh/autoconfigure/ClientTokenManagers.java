@@ -75,7 +75,8 @@ final class ClientTokenManagers {
 		}
 		TokenManager.Builder builder = TokenManager.builder(clientName, source(clientName, client))
 			.store(this.beanFactory.getBean(TokenStore.class))
-			.keyPrefix(this.properties.getStore().getKeyPrefix())
+			.keyPrefix(StoreKeys.prefix(this.properties.getStore(),
+					this.binder.bind("spring.application.name", String.class).orElse(null), client))
 			.refreshBeforeExpiry(client.getRefreshBeforeExpiry())
 			.refreshAhead(client.getRefreshAhead())
 			.rejectionCooldown(client.getRejectionCooldown())

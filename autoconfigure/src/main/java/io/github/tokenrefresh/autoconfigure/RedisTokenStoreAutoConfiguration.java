@@ -1,7 +1,10 @@
 package io.github.tokenrefresh.autoconfigure;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
 
 import io.github.tokenrefresh.core.TokenStore;
 import io.github.tokenrefresh.endpoint.TokenEndpoints;
@@ -44,6 +47,8 @@ public final class RedisTokenStoreAutoConfiguration {
 
 	private static final String ENCRYPTION_KEY_PROPERTY = PREFIX + "encryption-key";
 
+	private static final String ENCRYPTION_KEYS_PROPERTY = PREFIX + "encryption-keys";
+
 	@Bean
 	@ConditionalOnMissingBean(TokenStore.class)
 	@ConditionalOnBean(ReactiveRedisConnectionFactory.class)
@@ -59,7 +64,7 @@ public final class RedisTokenStoreAutoConfiguration {
 							+ "timeout");
 		}
 		return RedisTokenStore.builder(connectionFactory)
-			.encryptionKey(encryptionKey(properties.getEncryptionKey()))
+			.encryptionKeys(encryptionKeys(properties))
 			.commandTimeout(commandTimeout)
 			.leaseTtl(leaseTtl)
 			.leaseWait(LeaseWait.of(properties.getLeaseWait(), leaseTtl, endpoints.getIfAvailable(),
@@ -76,26 +81,41 @@ public final class RedisTokenStoreAutoConfiguration {
 		return duration;
 	}
 
-	private static byte @Nullable [] encryptionKey(@Nullable String encoded) {
+	private static List<byte[]> encryptionKeys(RedisTokenStoreProperties properties) {
+		List<byte[]> keys = new ArrayList<>();
+		List<String> encoded = properties.getEncryptionKeys();
+		for (int i = 0; i < encoded.size(); i++) {
+			keys.add(encryptionKey(encoded.get(i), ENCRYPTION_KEYS_PROPERTY + "[" + i + "]"));
+		}
+		if (StringUtils.hasText(properties.getEncryptionKey())) {
+			byte[] single = encryptionKey(properties.getEncryptionKey(), ENCRYPTION_KEY_PROPERTY);
+			if (keys.stream().noneMatch((key) -> Arrays.equals(key, single))) {
+				keys.add(single);
+			}
+		}
+		return keys;
+	}
+
+	private static byte[] encryptionKey(@Nullable String encoded, String property) {
 		if (!StringUtils.hasText(encoded)) {
-			return null;
+			throw invalidEncryptionKey(property, "it is empty");
 		}
 		byte[] key;
 		try {
 			key = Base64.getDecoder().decode(encoded.trim());
 		}
 		catch (IllegalArgumentException ex) {
-			throw invalidEncryptionKey("it is not valid base64");
+			throw invalidEncryptionKey(property, "it is not valid base64");
 		}
 		if (key.length != 32) {
-			throw invalidEncryptionKey("it decodes to " + key.length + " bytes");
+			throw invalidEncryptionKey(property, "it decodes to " + key.length + " bytes");
 		}
 		return key;
 	}
 
-	private static InvalidConfigurationPropertyValueException invalidEncryptionKey(String reason) {
+	private static InvalidConfigurationPropertyValueException invalidEncryptionKey(String property, String reason) {
 		// Never echo the configured value: it is a secret, right or wrong.
-		return new InvalidConfigurationPropertyValueException(ENCRYPTION_KEY_PROPERTY, "[PROTECTED]",
+		return new InvalidConfigurationPropertyValueException(property, "[PROTECTED]",
 				"must be a base64-encoded 256-bit (32-byte) AES key, but " + reason);
 	}
 

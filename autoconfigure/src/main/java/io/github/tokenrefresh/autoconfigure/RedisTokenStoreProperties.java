@@ -1,6 +1,8 @@
 package io.github.tokenrefresh.autoconfigure;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 
@@ -17,6 +19,12 @@ public class RedisTokenStoreProperties {
 	 * as plain JSON, readable by anyone who can read Redis.
 	 */
 	private @Nullable String encryptionKey;
+
+	/**
+	 * Base64-encoded 256-bit keys for a rolling key rotation: the first encrypts, every one decrypts. Roll out
+	 * [new, old] to every instance, then [new]. Takes precedence over encryption-key, which is then also read.
+	 */
+	private List<String> encryptionKeys = new ArrayList<>();
 
 	/**
 	 * Time budget of each Redis command, after which this instance uses its in-memory copy of the token.
@@ -61,6 +69,14 @@ public class RedisTokenStoreProperties {
 
 	public void setEncryptionKey(@Nullable String encryptionKey) {
 		this.encryptionKey = encryptionKey;
+	}
+
+	public List<String> getEncryptionKeys() {
+		return this.encryptionKeys;
+	}
+
+	public void setEncryptionKeys(List<String> encryptionKeys) {
+		this.encryptionKeys = encryptionKeys;
 	}
 
 	public Duration getCommandTimeout() {
@@ -114,6 +130,7 @@ public class RedisTokenStoreProperties {
 	@Override
 	public String toString() {
 		return "RedisTokenStoreProperties[encryptionKey=" + ((this.encryptionKey != null) ? "[PROTECTED]" : "none")
+				+ ", encryptionKeys=" + this.encryptionKeys.size()
 				+ ", commandTimeout=" + this.commandTimeout + ", leaseTtl=" + this.leaseTtl + ", leaseWait="
 				+ this.leaseWait + "]";
 	}

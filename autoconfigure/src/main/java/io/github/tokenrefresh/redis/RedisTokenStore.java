@@ -75,11 +75,14 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 
 	private final ConcurrentMap<String, Slot> slots = new ConcurrentHashMap<>();
 
+	// Key → fingerprint of the unexpired stored value this instance cannot read, which it must not overwrite.
+	private final ConcurrentMap<String, String> unreadable = new ConcurrentHashMap<>();
+
 	private RedisTokenStore(Builder builder) {
 		// The template asks its factory for a connection per command: give it the store's one (see StoreConnection).
 		this.connection = new StoreConnection(builder.connectionFactory);
 		this.redis = new ReactiveStringRedisTemplate(this.connection);
-		this.codec = new TokenCodec(builder.encryptionKey);
+		this.codec = new TokenCodec(builder.encryptionKeys);
 		this.leaseWait = builder.leaseWait;
 		this.defaultTtl = builder.defaultTtl;
 		this.refreshTokenTtl = builder.refreshTokenTtl;
@@ -140,13 +143,43 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 	private @Nullable Token decoded(Slot slot, String value, long generation) {
 		try {
 			Token token = this.codec.decode(slot.key, value);
+			this.unreadable.remove(slot.key);
 			slot.remember(token, TokenCodec.fingerprint(token), generation, trustedUntil(token));
+			if (this.codec.isEncryptedWithAnOlderKey(value)) {
+				rewrap(slot, token);
+			}
 			return token;
 		}
 		catch (TokenCodec.UnreadableValueException ex) {
-			logger.warn("Ignoring the value stored under '" + slot.key + "': " + ex.getMessage());
-			return null;
+			return unreadable(slot, ex);
 		}
+	}
+
+	/**
+	 * A value this instance cannot read (another encryption key during a rolling rotation, a newer codec during a
+	 * rolling upgrade) is not absent: while it has not expired, the instances that can read it use it. This one
+	 * uses its own copy (or obtains one) and never overwrites it; it says so once per key, not per request.
+	 */
+	private @Nullable Token unreadable(Slot slot, TokenCodec.UnreadableValueException ex) {
+		Instant expiresAt = ex.expiresAt();
+		String fingerprint = ex.fingerprint();
+		boolean unexpired = fingerprint != null && (expiresAt == null || now().isBefore(expiresAt));
+		String previous = unexpired ? this.unreadable.put(slot.key, fingerprint) : this.unreadable.remove(slot.key);
+		if (previous == null && unexpired) {
+			logger.warn("This instance cannot read the token stored under '" + slot.key + "' (" + ex.getMessage()
+					+ "); it uses a token of its own and leaves the stored one to the instances that can read it");
+		}
+		return unexpired ? slot.fallback() : null;
+	}
+
+	/**
+	 * Write a token read under an older encryption key again under the current one, so that instances that keep
+	 * only the current key can read it once the rotation is over.
+	 */
+	private void rewrap(Slot slot, Token token) {
+		List<String> args = List.of(TokenCodec.fingerprint(token), this.codec.encode(slot.key, token));
+		this.commands.send(this.redis.execute(StoreScripts.REWRAP, List.of(slot.key), args).next())
+			.subscribe(null, (ex) -> logger.debug("Could not re-encrypt the token of '" + slot.key + "'", ex));
 	}
 
 	@Override
@@ -176,7 +209,7 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 			String ttl = String.valueOf(ttl(token).toMillis());
 			List<String> args = List.of(this.codec.encode(key, token), issuedAt, fingerprint, ttl, slot.channel,
 					this.codec.putEvent(fingerprint, token), (replacedFingerprint != null) ? replacedFingerprint : "",
-					owner);
+					owner, this.unreadable.getOrDefault(key, ""), String.valueOf(now().toEpochMilli()));
 			return this.commands.send(this.redis.execute(StoreScripts.PUT, List.of(key, slot.leaseKey), args).next())
 				.map((result) -> stored(slot, token, fingerprint, generation, result))
 				.switchIfEmpty(Mono.fromSupplier(
@@ -186,14 +219,26 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 
 	private Token stored(Slot slot, Token token, String fingerprint, long generation, String result) {
 		if (!StoreScripts.WRITTEN.equals(result)) {
-			// A token issued later is stored: that one wins.
-			Token winner = decoded(slot, result, generation);
+			// A token issued later is stored: that one wins, unless this instance cannot read it (then its own does).
+			Token winner = readable(slot, result, generation);
 			if (winner != null) {
 				return winner;
 			}
 		}
 		slot.remember(token, fingerprint, generation, trustedUntil(token));
 		return token;
+	}
+
+	private @Nullable Token readable(Slot slot, String value, long generation) {
+		try {
+			Token token = this.codec.decode(slot.key, value);
+			slot.remember(token, TokenCodec.fingerprint(token), generation, trustedUntil(token));
+			return token;
+		}
+		catch (TokenCodec.UnreadableValueException ex) {
+			unreadable(slot, ex);
+			return null;
+		}
 	}
 
 	@Override
@@ -340,7 +385,7 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 
 		private final ReactiveRedisConnectionFactory connectionFactory;
 
-		private byte @Nullable [] encryptionKey;
+		private List<byte[]> encryptionKeys = List.of();
 
 		private Duration commandTimeout = Duration.ofMillis(500);
 
@@ -367,9 +412,21 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 		 * @return this builder
 		 */
 		public Builder encryptionKey(byte @Nullable [] encryptionKey) {
-			Assert.isTrue(encryptionKey == null || encryptionKey.length == TokenCodec.KEY_BYTES,
+			return encryptionKeys((encryptionKey != null) ? List.of(encryptionKey) : List.of());
+		}
+
+		/**
+		 * Encrypt stored tokens with AES-GCM under the first of the given 256-bit keys, and read values encrypted
+		 * with any of them (each value names its key by a key id), for a rolling key rotation: old, then new and
+		 * old, then new. Values read under an older key are written again under the first.
+		 * @param encryptionKeys the 32-byte keys, the one to encrypt with first; empty for none
+		 * @return this builder
+		 */
+		public Builder encryptionKeys(List<byte[]> encryptionKeys) {
+			Assert.notNull(encryptionKeys, "'encryptionKeys' must not be null");
+			Assert.isTrue(encryptionKeys.stream().allMatch((key) -> key != null && key.length == TokenCodec.KEY_BYTES),
 					"'encryptionKey' must be 256 bits (32 bytes)");
-			this.encryptionKey = (encryptionKey != null) ? encryptionKey.clone() : null;
+			this.encryptionKeys = encryptionKeys.stream().map(byte[]::clone).toList();
 			return this;
 		}
 

@@ -15,8 +15,11 @@ final class StoreScripts {
 	/**
 	 * Put-if-newer, fenced. KEYS[1] key, KEYS[2] lease key; ARGV value, issued-at millis, fingerprint, TTL millis,
 	 * channel, notification, fingerprint of the token replaced ('' for none), lease owner ('' when the write is
-	 * not a refresh under the lease).
+	 * not a refresh under the lease), fingerprint of a stored value the writer cannot read ('' for none), the
+	 * writer's time in millis.
 	 * <ul>
+	 * <li>An unexpired value the writer cannot read (another encryption key, a newer codec) is never overwritten:
+	 * the instances that can read it keep using it.</li>
 	 * <li>The successor of the stored token is written whatever the issue times (another clock may be ahead).</li>
 	 * <li>A refresh whose writer no longer holds its lease lands only as that successor: otherwise the stored
 	 * token was written by whoever held the lease after it, and wins.</li>
@@ -30,6 +33,10 @@ final class StoreScripts {
 			if current then
 				local ok, stored = pcall(cjson.decode, current)
 				if ok and type(stored) == 'table' and type(stored.iat) == 'number' then
+					if ARGV[9] ~= '' and stored.fp == ARGV[9]
+							and (type(stored.exp) ~= 'number' or stored.exp > tonumber(ARGV[10])) then
+						return current
+					end
 					local iat = tonumber(ARGV[2])
 					local successor = ARGV[7] ~= '' and stored.fp == ARGV[7]
 					if not successor and ARGV[8] ~= '' and stored.fp ~= ARGV[3]
@@ -53,6 +60,23 @@ final class StoreScripts {
 			redis.call('PUBLISH', ARGV[5], ARGV[6])
 			return 'OK'
 			""", String.class);
+
+	/**
+	 * KEYS[1] key; ARGV fingerprint, value. Writes the same token again (encrypted with the current key) if it is
+	 * still the stored one, keeping its TTL; no notification, since the token did not change. Returns 1 when written.
+	 */
+	static final RedisScript<Long> REWRAP = new LuaScript<>("""
+			local current = redis.call('GET', KEYS[1])
+			if not current then
+				return 0
+			end
+			local ok, stored = pcall(cjson.decode, current)
+			if ok and type(stored) == 'table' and stored.fp == ARGV[1] then
+				redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
+				return 1
+			end
+			return 0
+			""", Long.class);
 
 	/** KEYS[1] key; ARGV fingerprint, channel, notification. Returns 1 when removed. */
 	static final RedisScript<Long> REMOVE_IF_SAME = new LuaScript<>("""

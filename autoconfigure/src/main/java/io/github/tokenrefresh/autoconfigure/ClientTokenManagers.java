@@ -93,7 +93,8 @@ final class ClientTokenManagers {
 		Client client = description.settings();
 		TokenManager.Builder builder = TokenManager.builder(clientName, source(description))
 			.store(this.beanFactory.getBean(TokenStore.class))
-			.keyPrefix(this.properties.getStore().getKeyPrefix())
+			.keyPrefix(StoreKeys.prefix(this.properties.getStore(),
+					this.binder.bind("spring.application.name", String.class).orElse(null), client))
 			.refreshBeforeExpiry(client.getRefreshBeforeExpiry())
 			.refreshAhead(client.getRefreshAhead())
 			.rejectionCooldown(client.getRejectionCooldown())

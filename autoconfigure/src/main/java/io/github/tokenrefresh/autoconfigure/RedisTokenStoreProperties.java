@@ -1,6 +1,8 @@
 package io.github.tokenrefresh.autoconfigure;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 
@@ -19,20 +21,30 @@ public class RedisTokenStoreProperties {
 	private @Nullable String encryptionKey;
 
 	/**
+	 * Base64-encoded 256-bit keys for a rolling key rotation: the first encrypts, every one decrypts. Roll out
+	 * [new, old] to every instance, then [new]. Takes precedence over encryption-key, which is then also read.
+	 */
+	private List<String> encryptionKeys = new ArrayList<>();
+
+	/**
 	 * Time budget of each Redis command, after which this instance uses its in-memory copy of the token.
 	 */
 	private Duration commandTimeout = Duration.ofMillis(500);
 
 	/**
-	 * Lifetime of the refresh lease, after which another instance may refresh when the holder never released
-	 * it.
+	 * Lifetime of the refresh lease without renewal: its holder renews it every third of this while it refreshes,
+	 * so another instance takes it over only this long after the holder is gone. At least three times the
+	 * command timeout.
 	 */
 	private Duration leaseTtl = Duration.ofSeconds(10);
 
 	/**
-	 * Longest an instance waits for another instance's refresh before refreshing on its own.
+	 * Longest an instance waits for another instance's refresh (it never refreshes while the other holds the
+	 * lease) before failing the requests that wait; also how long shutdown lets a refresh in flight finish. By
+	 * default the slowest token endpoint call of any client (timeout times attempts, plus backoff) plus the lease
+	 * TTL; a value below that slowest call fails startup.
 	 */
-	private Duration leaseWait = Duration.ofSeconds(5);
+	private @Nullable Duration leaseWait;
 
 	/**
 	 * Time to live of a stored token whose expiry is unknown.
@@ -59,6 +71,14 @@ public class RedisTokenStoreProperties {
 		this.encryptionKey = encryptionKey;
 	}
 
+	public List<String> getEncryptionKeys() {
+		return this.encryptionKeys;
+	}
+
+	public void setEncryptionKeys(List<String> encryptionKeys) {
+		this.encryptionKeys = encryptionKeys;
+	}
+
 	public Duration getCommandTimeout() {
 		return this.commandTimeout;
 	}
@@ -75,11 +95,11 @@ public class RedisTokenStoreProperties {
 		this.leaseTtl = leaseTtl;
 	}
 
-	public Duration getLeaseWait() {
+	public @Nullable Duration getLeaseWait() {
 		return this.leaseWait;
 	}
 
-	public void setLeaseWait(Duration leaseWait) {
+	public void setLeaseWait(@Nullable Duration leaseWait) {
 		this.leaseWait = leaseWait;
 	}
 
@@ -110,6 +130,7 @@ public class RedisTokenStoreProperties {
 	@Override
 	public String toString() {
 		return "RedisTokenStoreProperties[encryptionKey=" + ((this.encryptionKey != null) ? "[PROTECTED]" : "none")
+				+ ", encryptionKeys=" + this.encryptionKeys.size()
 				+ ", commandTimeout=" + this.commandTimeout + ", leaseTtl=" + this.leaseTtl + ", leaseWait="
 				+ this.leaseWait + "]";
 	}

@@ -75,9 +75,17 @@ public class TokenRefreshProperties {
 		private Type type = Type.IN_MEMORY;
 
 		/**
-		 * Prefix of every store key; the client name follows it.
+		 * Prefix of every store key; a namespace, a fingerprint of the client's identity and the client name
+		 * follow it.
 		 */
 		private String keyPrefix = "token-refresh:";
+
+		/**
+		 * Namespace of the store keys, so that applications sharing a Redis never share a token by accident;
+		 * spring.application.name by default. Applications that set the same namespace share the tokens of
+		 * identically configured clients.
+		 */
+		private @Nullable String namespace;
 
 		public Type getType() {
 			return this.type;
@@ -93,6 +101,14 @@ public class TokenRefreshProperties {
 
 		public void setKeyPrefix(String keyPrefix) {
 			this.keyPrefix = keyPrefix;
+		}
+
+		public @Nullable String getNamespace() {
+			return this.namespace;
+		}
+
+		public void setNamespace(@Nullable String namespace) {
+			this.namespace = namespace;
 		}
 
 		/**

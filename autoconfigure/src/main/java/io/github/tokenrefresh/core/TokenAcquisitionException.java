@@ -21,15 +21,24 @@ public class TokenAcquisitionException extends TokenRefreshException {
 
 	private final boolean rejected;
 
+	private final boolean outcomeUnknown;
+
 	private TokenAcquisitionException(String clientName, String message, @Nullable URI endpoint,
 			@Nullable Integer status, @Nullable String errorCode, @Nullable String errorDescription, boolean rejected,
 			@Nullable Throwable cause) {
+		this(clientName, message, endpoint, status, errorCode, errorDescription, rejected, false, cause);
+	}
+
+	private TokenAcquisitionException(String clientName, String message, @Nullable URI endpoint,
+			@Nullable Integer status, @Nullable String errorCode, @Nullable String errorDescription, boolean rejected,
+			boolean outcomeUnknown, @Nullable Throwable cause) {
 		super(clientName, message, cause);
 		this.endpoint = endpoint;
 		this.status = status;
 		this.errorCode = errorCode;
 		this.errorDescription = errorDescription;
 		this.rejected = rejected;
+		this.outcomeUnknown = outcomeUnknown;
 	}
 
 	/**
@@ -96,7 +105,17 @@ public class TokenAcquisitionException extends TokenRefreshException {
 	 */
 	public TokenAcquisitionException copy() {
 		return new TokenAcquisitionException(getClientName(), getMessage(), this.endpoint, this.status,
-				this.errorCode, this.errorDescription, this.rejected, getCause());
+				this.errorCode, this.errorDescription, this.rejected, this.outcomeUnknown, getCause());
+	}
+
+	/**
+	 * Return a copy of this exception saying that the token endpoint may have acted on the request although no
+	 * answer arrived (a timeout, a connection reset after the request was sent, a 502 or 504 from a gateway).
+	 * @return a new exception with the same details, whose outcome is unknown
+	 */
+	public TokenAcquisitionException withUnknownOutcome() {
+		return new TokenAcquisitionException(getClientName(), getMessage(), this.endpoint, this.status,
+				this.errorCode, this.errorDescription, this.rejected, true, getCause());
 	}
 
 	private static String describe(@Nullable URI endpoint) {
@@ -172,6 +191,16 @@ public class TokenAcquisitionException extends TokenRefreshException {
 	 */
 	public boolean isRejected() {
 		return this.rejected;
+	}
+
+	/**
+	 * Return whether the token endpoint may have acted on the request although its answer was lost: after a
+	 * refresh_token grant, the refresh token may have been rotated, so presenting it again could be taken for a
+	 * reuse.
+	 * @return whether the outcome of the call is unknown
+	 */
+	public boolean isOutcomeUnknown() {
+		return this.outcomeUnknown;
 	}
 
 }

@@ -150,8 +150,16 @@ public final class TokenManager {
 				refreshInBackground(token);
 				yield Mono.just(token);
 			}
-			case STALE -> waitFor(token);
+			case STALE -> servableDuringRefresh(token) ? Mono.just(token) : waitFor(token);
 		};
+	}
+
+	/**
+	 * A refresh already runs (with a shared store it may be waiting for another process's, however long the token
+	 * endpoint takes): a token that has not expired yet is still good to use meanwhile.
+	 */
+	private boolean servableDuringRefresh(Token token) {
+		return this.refreshes.isRunning(this.key) && token.getExpiresAt() != null && !token.isExpired(now());
 	}
 
 	private Mono<Token> renewEmpty() {
@@ -329,7 +337,25 @@ public final class TokenManager {
 		return call(AcquisitionKind.REFRESH, () -> this.source.refresh(current))
 			.map((token) -> keepRefreshToken(token, current))
 			.onErrorResume(TokenManager::isRejection,
-					(ex) -> afterRefreshRejected(current, (TokenAcquisitionException) ex));
+					(ex) -> afterRefreshRejected(current, (TokenAcquisitionException) ex))
+			.onErrorResume(TokenManager::isOutcomeUnknown,
+					(ex) -> afterRefreshLost(current, (TokenAcquisitionException) ex));
+	}
+
+	/**
+	 * The refresh's answer was lost (a timeout, a connection reset, a 502 or 504), but the server may have rotated
+	 * the refresh token on receipt: presenting it again would look like a reuse, which strict servers answer by
+	 * revoking the whole token family. Another process may have stored the result (or its own), so read the store;
+	 * otherwise start a new family with a full login.
+	 */
+	private Mono<Token> afterRefreshLost(Token current, TokenAcquisitionException ex) {
+		return this.store.get(this.key)
+			.filter((stored) -> isFreshReplacement(stored, current))
+			.switchIfEmpty(Mono.defer(() -> {
+				logger.warn(ex.getMessage() + "; the refresh token may have been spent, so client '" + this.clientName
+						+ "' logs in again instead of presenting it twice");
+				return call(AcquisitionKind.ACQUIRE, this.source::acquire);
+			}));
 	}
 
 	/**
@@ -419,6 +445,10 @@ public final class TokenManager {
 			.refreshToken(current.getRefreshToken())
 			.refreshTokenExpiresAt(current.getRefreshTokenExpiresAt())
 			.build();
+	}
+
+	private static boolean isOutcomeUnknown(Throwable ex) {
+		return ex instanceof TokenAcquisitionException acquisition && acquisition.isOutcomeUnknown();
 	}
 
 	private static boolean isRejection(Throwable ex) {

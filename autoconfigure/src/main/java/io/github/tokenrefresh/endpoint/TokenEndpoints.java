@@ -1,6 +1,7 @@
 package io.github.tokenrefresh.endpoint;
 
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.time.Duration;
 import java.time.ZonedDateTime;
@@ -9,6 +10,7 @@ import java.time.format.DateTimeParseException;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 import io.github.tokenrefresh.core.TokenAcquisitionException;
@@ -51,6 +53,8 @@ import org.springframework.web.reactive.function.client.WebClient;
  * <li>HTTP 5xx, 429 and I/O errors (connection refused or reset, timeouts) to a retry, then to a failure;</li>
  * <li>everything else to a failure whose message says what to check.</li>
  * </ul>
+ * A call that must not reach the server twice (the refresh_token grant, whose refresh token the server may rotate
+ * on receipt) goes through {@link #callNonIdempotent}: it is retried only when the server cannot have acted on it.
  * Messages never contain a token, a secret or a response body.
  */
 public final class TokenEndpoints {
@@ -146,15 +150,67 @@ public final class TokenEndpoints {
 		Assert.notNull(call, "'call' must not be null");
 		return Mono.defer(call)
 			.timeout(this.timeout)
-			.retryWhen(retry(clientName))
+			.retryWhen(retry(clientName, TokenEndpoints::isRetryable))
 			.onErrorMap((ex) -> toAcquisitionException(clientName, endpoint, ex));
 	}
 
-	private Retry retry(String clientName) {
+	/**
+	 * Run a token endpoint call that must not be repeated once the server may have acted on it, such as a
+	 * refresh_token grant (a server that rotates refresh tokens spends the old one on receipt, and strict ones
+	 * revoke the whole token family when it is presented again). It is retried only when the server certainly
+	 * did not process it: the connection was refused, or the answer was 429 or 503. After a timeout, a connection
+	 * lost once the request was sent, or another 5xx, it fails at once with a
+	 * {@link TokenAcquisitionException#isOutcomeUnknown() outcome unknown}, so that the caller looks for the
+	 * result elsewhere (a shared store) before deciding what to send.
+	 * @param <T> the result type
+	 * @param clientName the client the call is for
+	 * @param endpoint the endpoint called
+	 * @param call the call, subscribed once per attempt
+	 * @return the result, or a {@link TokenAcquisitionException}
+	 */
+	public <T> Mono<T> callNonIdempotent(String clientName, URI endpoint, Supplier<Mono<T>> call) {
+		Assert.notNull(clientName, "'clientName' must not be null");
+		Assert.notNull(endpoint, "'endpoint' must not be null");
+		Assert.notNull(call, "'call' must not be null");
+		return Mono.defer(call)
+			.timeout(this.timeout)
+			.retryWhen(retry(clientName, TokenEndpoints::isUnprocessed))
+			.onErrorMap((ex) -> {
+				TokenAcquisitionException mapped = toAcquisitionException(clientName, endpoint, ex);
+				return (isRetryable(ex) && !isUnprocessed(ex)) ? mapped.withUnknownOutcome() : mapped;
+			});
+	}
+
+	/**
+	 * Return the longest a call through these endpoints can take: every attempt timing out, with the longest
+	 * backoff between them. A fleet lease held for a refresh must outlive it.
+	 * @return the worst-case duration of one call
+	 */
+	public Duration budget() {
+		return this.timeout.multipliedBy(this.maxRetries + 1L).plus(this.maxBackoff.multipliedBy(this.maxRetries));
+	}
+
+	/**
+	 * Return how many attempts a call makes at most.
+	 * @return the number of attempts
+	 */
+	public int attemptCount() {
+		return this.maxRetries + 1;
+	}
+
+	/**
+	 * Return the time one attempt may take.
+	 * @return the timeout per attempt
+	 */
+	public Duration timeout() {
+		return this.timeout;
+	}
+
+	private Retry retry(String clientName, Predicate<Throwable> retryable) {
 		return Retry.from((signals) -> signals.concatMap((signal) -> {
 			Throwable failure = signal.failure();
 			long attempt = signal.totalRetries();
-			if (attempt >= this.maxRetries || !isRetryable(failure)) {
+			if (attempt >= this.maxRetries || !retryable.test(failure)) {
 				return Mono.error(failure);
 			}
 			Duration delay = delay(attempt, failure);
@@ -184,6 +240,14 @@ public final class TokenEndpoints {
 			return response.getStatus() >= 500 || response.getStatus() == 429;
 		}
 		return failure instanceof TimeoutException || ioCause(failure) != null;
+	}
+
+	// The server cannot have acted on the request: it was never connected to, or it said it did not process it.
+	private static boolean isUnprocessed(Throwable failure) {
+		if (failure instanceof TokenEndpointResponseException response) {
+			return response.getStatus() == 503 || response.getStatus() == 429;
+		}
+		return findCause(failure, ConnectException.class) != null;
 	}
 
 	private static @Nullable Throwable ioCause(Throwable failure) {

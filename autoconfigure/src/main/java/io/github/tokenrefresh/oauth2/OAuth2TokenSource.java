@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jwt.JWT;
@@ -180,17 +181,23 @@ public final class OAuth2TokenSource implements TokenSource {
 		if (refreshToken == null) {
 			return acquire();
 		}
+		// Never repeated after an ambiguous failure: the server may have rotated the refresh token already.
 		return this.registration.flatMap((registration) -> call(registration, (clients) -> clients.refreshToken
-			.getTokenResponse(refreshRequest(registration, token, refreshToken))));
+			.getTokenResponse(refreshRequest(registration, token, refreshToken)), false));
 	}
 
 	private Mono<Token> call(ClientRegistration registration,
 			Function<TokenClients, Mono<OAuth2AccessTokenResponse>> grant) {
+		return call(registration, grant, true);
+	}
+
+	private Mono<Token> call(ClientRegistration registration,
+			Function<TokenClients, Mono<OAuth2AccessTokenResponse>> grant, boolean repeatable) {
 		URI tokenUri = tokenUri(registration);
-		return this.endpoints
-			.call(this.clientName, tokenUri,
-					() -> offEventLoopWhenSigning(
-							checkClientAuthentication(registration).then(clients(registration)).flatMap(grant)))
+		Supplier<Mono<OAuth2AccessTokenResponse>> attempt = () -> offEventLoopWhenSigning(
+				checkClientAuthentication(registration).then(clients(registration)).flatMap(grant));
+		return (repeatable ? this.endpoints.call(this.clientName, tokenUri, attempt)
+				: this.endpoints.callNonIdempotent(this.clientName, tokenUri, attempt))
 			.map(this::toToken)
 			.doOnNext((token) -> issued(tokenUri, registration));
 	}

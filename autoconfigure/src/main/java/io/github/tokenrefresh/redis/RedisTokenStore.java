@@ -4,10 +4,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.tokenrefresh.core.Token;
 import io.github.tokenrefresh.core.TokenStore;
@@ -18,15 +16,8 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
-import org.springframework.data.redis.core.script.DigestUtils;
-import org.springframework.data.redis.core.script.RedisScript;
-import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.util.Assert;
-import reactor.core.Disposable;
-import reactor.core.Disposables;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.util.retry.Retry;
 
 /**
  * A {@link TokenStore} in Redis, shared by every instance of a service, so that the fleet holds one token per
@@ -38,9 +29,9 @@ import reactor.util.retry.Retry;
  * access token, so that a late or timed-out write never moves the stored token backwards; a token that replaces
  * the stored one ({@link #replace}) is written whatever the issue times, so that an instance whose clock is behind
  * another's can still store the successor of a token it refreshed.</li>
- * <li>{@link #refreshExclusively} takes a lease ({@code SET NX PX}) so that one instance calls the token
- * endpoint while the others wait for its notification, bounded by the lease wait. The lease only saves calls:
- * correctness comes from put-if-newer.</li>
+ * <li>{@link #refreshExclusively} takes a lease ({@code SET NX PX}), renewed while its holder refreshes, so that
+ * one instance calls the token endpoint while the others wait for its result: a rotating refresh token is presented
+ * once by the whole fleet ({@link FleetLease}). The write of a refreshed token is fenced by the lease.</li>
  * <li>A near cache serves each instance's last token without a Redis command until a notification on the key's
  * channel says another instance changed it.</li>
  * <li>While Redis does not answer within the command timeout, every operation falls back to the instance's
@@ -58,83 +49,13 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 
 	private static final Log logger = LogFactory.getLog(RedisTokenStore.class);
 
-	private static final String WRITTEN = "OK";
-
-	// KEYS[1] key; ARGV value, issued-at millis, fingerprint, TTL millis, channel, notification, fingerprint of the
-	// token replaced ('' for none): its successor is written whatever the issue times (another clock may be ahead).
-	private static final RedisScript<String> PUT_IF_NEWER = new LuaScript<>("""
-			local ttl = tonumber(ARGV[4])
-			local current = redis.call('GET', KEYS[1])
-			if current then
-				local ok, stored = pcall(cjson.decode, current)
-				if ok and type(stored) == 'table' and type(stored.iat) == 'number' then
-					local iat = tonumber(ARGV[2])
-					local successor = ARGV[7] ~= '' and stored.fp == ARGV[7]
-					if not successor and (stored.iat > iat or (stored.iat == iat and stored.fp ~= ARGV[3])) then
-						return current
-					end
-					local remaining = redis.call('PTTL', KEYS[1])
-					if remaining > ttl then
-						ttl = remaining
-					end
-					if stored.iat == iat and stored.fp == ARGV[3] then
-						redis.call('PEXPIRE', KEYS[1], ttl)
-						return 'OK'
-					end
-				end
-			end
-			redis.call('SET', KEYS[1], ARGV[1], 'PX', ttl)
-			redis.call('PUBLISH', ARGV[5], ARGV[6])
-			return 'OK'
-			""", String.class);
-
-	// KEYS[1] key; ARGV fingerprint, channel, notification.
-	private static final RedisScript<Long> REMOVE_IF_SAME = new LuaScript<>("""
-			local current = redis.call('GET', KEYS[1])
-			if not current then
-				return 0
-			end
-			local ok, stored = pcall(cjson.decode, current)
-			if ok and type(stored) == 'table' and stored.fp == ARGV[1] then
-				redis.call('DEL', KEYS[1])
-				redis.call('PUBLISH', ARGV[2], ARGV[3])
-				return 1
-			end
-			return 0
-			""", Long.class);
-
-	// KEYS[1] key; ARGV channel, notification.
-	private static final RedisScript<Long> REMOVE = new LuaScript<>("""
-			local removed = redis.call('DEL', KEYS[1])
-			redis.call('PUBLISH', ARGV[1], ARGV[2])
-			return removed
-			""", Long.class);
-
-	// KEYS[1] lease key; ARGV owner, channel, notification. Redis 6.2 and 7.0 have no compare-and-delete.
-	private static final RedisScript<Long> RELEASE = new LuaScript<>("""
-			if redis.call('GET', KEYS[1]) == ARGV[1] then
-				redis.call('DEL', KEYS[1])
-				redis.call('PUBLISH', ARGV[2], ARGV[3])
-				return 1
-			end
-			return 0
-			""", Long.class);
-
 	private static final String BYPASS_NEAR_CACHE = RedisTokenStore.class.getName() + ".BYPASS_NEAR_CACHE";
-
-	private static final Duration FIRST_POLL = Duration.ofMillis(50);
-
-	private static final Duration LAST_POLL = Duration.ofMillis(500);
 
 	private final StoreConnection connection;
 
 	private final ReactiveStringRedisTemplate redis;
 
 	private final TokenCodec codec;
-
-	private final Duration commandTimeout;
-
-	private final Duration leaseTtl;
 
 	private final Duration leaseWait;
 
@@ -146,26 +67,31 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 
 	private final Availability availability;
 
+	private final StoreCommands commands;
+
+	private final FleetLease lease;
+
+	private final Notifications notifications;
+
 	private final ConcurrentMap<String, Slot> slots = new ConcurrentHashMap<>();
 
-	private final Disposable.Composite subscriptions = Disposables.composite();
-
-	private final String instance = UUID.randomUUID().toString();
-
-	private final AtomicLong leases = new AtomicLong();
+	// Key → fingerprint of the unexpired stored value this instance cannot read, which it must not overwrite.
+	private final ConcurrentMap<String, String> unreadable = new ConcurrentHashMap<>();
 
 	private RedisTokenStore(Builder builder) {
 		// The template asks its factory for a connection per command: give it the store's one (see StoreConnection).
 		this.connection = new StoreConnection(builder.connectionFactory);
 		this.redis = new ReactiveStringRedisTemplate(this.connection);
-		this.codec = new TokenCodec(builder.encryptionKey);
-		this.commandTimeout = builder.commandTimeout;
-		this.leaseTtl = builder.leaseTtl;
+		this.codec = new TokenCodec(builder.encryptionKeys);
 		this.leaseWait = builder.leaseWait;
 		this.defaultTtl = builder.defaultTtl;
 		this.refreshTokenTtl = builder.refreshTokenTtl;
 		this.clock = builder.clock;
 		this.availability = new Availability(builder.probeInterval, builder.clock, this::writeBack);
+		this.commands = new StoreCommands(builder.commandTimeout, this.availability);
+		this.lease = new FleetLease(this.redis, this.commands, this.codec, builder.leaseTtl, builder.leaseWait,
+				builder.probeInterval, builder.clock);
+		this.notifications = new Notifications(this.connection, this.codec);
 	}
 
 	/**
@@ -202,7 +128,7 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 	}
 
 	private Mono<Token> read(Slot slot, long generation) {
-		return command(this.redis.opsForValue().get(slot.key).map(Read::new).defaultIfEmpty(Read.ABSENT))
+		return this.commands.send(this.redis.opsForValue().get(slot.key).map(Read::new).defaultIfEmpty(Read.ABSENT))
 			.flatMap((read) -> Mono.justOrEmpty(read.value != null ? decoded(slot, read.value, generation)
 					: forgotten(slot, generation)))
 			.switchIfEmpty(Mono.defer(() -> this.availability.isAvailable() ? Mono.empty()
@@ -217,13 +143,43 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 	private @Nullable Token decoded(Slot slot, String value, long generation) {
 		try {
 			Token token = this.codec.decode(slot.key, value);
+			this.unreadable.remove(slot.key);
 			slot.remember(token, TokenCodec.fingerprint(token), generation, trustedUntil(token));
+			if (this.codec.isEncryptedWithAnOlderKey(value)) {
+				rewrap(slot, token);
+			}
 			return token;
 		}
 		catch (TokenCodec.UnreadableValueException ex) {
-			logger.warn("Ignoring the value stored under '" + slot.key + "': " + ex.getMessage());
-			return null;
+			return unreadable(slot, ex);
 		}
+	}
+
+	/**
+	 * A value this instance cannot read (another encryption key during a rolling rotation, a newer codec during a
+	 * rolling upgrade) is not absent: while it has not expired, the instances that can read it use it. This one
+	 * uses its own copy (or obtains one) and never overwrites it; it says so once per key, not per request.
+	 */
+	private @Nullable Token unreadable(Slot slot, TokenCodec.UnreadableValueException ex) {
+		Instant expiresAt = ex.expiresAt();
+		String fingerprint = ex.fingerprint();
+		boolean unexpired = fingerprint != null && (expiresAt == null || now().isBefore(expiresAt));
+		String previous = unexpired ? this.unreadable.put(slot.key, fingerprint) : this.unreadable.remove(slot.key);
+		if (previous == null && unexpired) {
+			logger.warn("This instance cannot read the token stored under '" + slot.key + "' (" + ex.getMessage()
+					+ "); it uses a token of its own and leaves the stored one to the instances that can read it");
+		}
+		return unexpired ? slot.fallback() : null;
+	}
+
+	/**
+	 * Write a token read under an older encryption key again under the current one, so that instances that keep
+	 * only the current key can read it once the rotation is over.
+	 */
+	private void rewrap(Slot slot, Token token) {
+		List<String> args = List.of(TokenCodec.fingerprint(token), this.codec.encode(slot.key, token));
+		this.commands.send(this.redis.execute(StoreScripts.REWRAP, List.of(slot.key), args).next())
+			.subscribe(null, (ex) -> logger.debug("Could not re-encrypt the token of '" + slot.key + "'", ex));
 	}
 
 	@Override
@@ -231,11 +187,17 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 		return replace(key, null, token);
 	}
 
+	/**
+	 * {@inheritDoc} A refresh run through {@link #refreshExclusively} is fenced by its lease: when another
+	 * instance took the lease over meanwhile, the result lands only if it replaces the stored token.
+	 */
 	@Override
 	public Mono<Token> replace(String key, @Nullable Token replaced, Token token) {
 		Assert.notNull(key, "'key' must not be null");
 		Assert.notNull(token, "'token' must not be null");
-		return Mono.defer(() -> {
+		return Mono.deferContextual((context) -> {
+			FleetLease.Held held = context.getOrDefault(FleetLease.HELD, null);
+			String owner = (held != null && held.key().equals(key)) ? held.owner() : "";
 			Slot slot = slot(key);
 			String fingerprint = TokenCodec.fingerprint(token);
 			String replacedFingerprint = (replaced != null) ? TokenCodec.fingerprint(replaced) : null;
@@ -246,8 +208,9 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 			String issuedAt = String.valueOf(token.getIssuedAt().toEpochMilli());
 			String ttl = String.valueOf(ttl(token).toMillis());
 			List<String> args = List.of(this.codec.encode(key, token), issuedAt, fingerprint, ttl, slot.channel,
-					this.codec.putEvent(fingerprint, token), (replacedFingerprint != null) ? replacedFingerprint : "");
-			return command(this.redis.execute(PUT_IF_NEWER, List.of(key), args).next())
+					this.codec.putEvent(fingerprint, token), (replacedFingerprint != null) ? replacedFingerprint : "",
+					owner, this.unreadable.getOrDefault(key, ""), String.valueOf(now().toEpochMilli()));
+			return this.commands.send(this.redis.execute(StoreScripts.PUT, List.of(key, slot.leaseKey), args).next())
 				.map((result) -> stored(slot, token, fingerprint, generation, result))
 				.switchIfEmpty(Mono.fromSupplier(
 						() -> slot.rememberLocally(token, fingerprint, replacedFingerprint, trustedUntil(token))));
@@ -255,15 +218,27 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 	}
 
 	private Token stored(Slot slot, Token token, String fingerprint, long generation, String result) {
-		if (!WRITTEN.equals(result)) {
-			// A token issued later is stored: that one wins.
-			Token winner = decoded(slot, result, generation);
+		if (!StoreScripts.WRITTEN.equals(result)) {
+			// A token issued later is stored: that one wins, unless this instance cannot read it (then its own does).
+			Token winner = readable(slot, result, generation);
 			if (winner != null) {
 				return winner;
 			}
 		}
 		slot.remember(token, fingerprint, generation, trustedUntil(token));
 		return token;
+	}
+
+	private @Nullable Token readable(Slot slot, String value, long generation) {
+		try {
+			Token token = this.codec.decode(slot.key, value);
+			slot.remember(token, TokenCodec.fingerprint(token), generation, trustedUntil(token));
+			return token;
+		}
+		catch (TokenCodec.UnreadableValueException ex) {
+			unreadable(slot, ex);
+			return null;
+		}
 	}
 
 	@Override
@@ -278,7 +253,7 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 				return Mono.just(discarded);
 			}
 			List<String> args = List.of(fingerprint, slot.channel, this.codec.removeEvent(fingerprint));
-			return command(this.redis.execute(REMOVE_IF_SAME, List.of(key), args).next())
+			return this.commands.send(this.redis.execute(StoreScripts.REMOVE_IF_SAME, List.of(key), args).next())
 				.map((removed) -> removed == 1L)
 				.defaultIfEmpty(discarded);
 		});
@@ -294,15 +269,15 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 				return Mono.empty();
 			}
 			List<String> args = List.of(slot.channel, this.codec.removeEvent(null));
-			return command(this.redis.execute(REMOVE, List.of(key), args).next()).then();
+			return this.commands.send(this.redis.execute(StoreScripts.REMOVE, List.of(key), args).next()).then();
 		});
 	}
 
 	/**
-	 * Run the refresh holding the key's fleet-wide lease, or, when another instance holds it, once that instance
-	 * stored a token, released the lease, or the lease wait ran out. The refresh re-reads Redis (the near cache
-	 * is bypassed for it), so after a wait it finds the other instance's token and makes no call. While Redis is
-	 * unreachable this instance acts as the lease holder.
+	 * Run the refresh holding the key's fleet-wide lease, renewed while it runs; when another instance holds it,
+	 * wait until that instance stored its token or is gone, then take the lease. The refresh re-reads Redis (the
+	 * near cache is bypassed for it), so after a wait it finds the other instance's token and makes no call. A
+	 * refresh token is never presented without the lease (see {@link FleetLease}).
 	 */
 	@Override
 	public Mono<Token> refreshExclusively(String key, Mono<Token> refresh) {
@@ -311,68 +286,7 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 		// The refresh's re-read must see the newest token in Redis, its refresh token above all (rotation); other
 		// requests meanwhile keep the near cache.
 		Mono<Token> reading = refresh.contextWrite((context) -> context.put(BYPASS_NEAR_CACHE, key));
-		return Mono.defer(() -> exclusively(slot(key), reading, System.nanoTime() + this.leaseWait.toNanos()));
-	}
-
-	private Mono<Token> exclusively(Slot slot, Mono<Token> refresh, long deadline) {
-		if (!this.availability.shouldTry()) {
-			return refresh;
-		}
-		Slot.Mark mark = slot.mark();
-		String owner = this.instance + ":" + this.leases.incrementAndGet();
-		return command(this.redis.opsForValue().setIfAbsent(slot.leaseKey, owner, this.leaseTtl))
-			.map((acquired) -> acquired ? Lease.HELD : Lease.BUSY)
-			.defaultIfEmpty(Lease.LOCAL)
-			.flatMap((lease) -> switch (lease) {
-				case HELD -> Mono.usingWhen(Mono.just(owner), (held) -> refresh, (held) -> release(slot, held),
-						(held, ex) -> release(slot, held), (held) -> release(slot, held));
-				case BUSY -> awaitOther(slot, mark, refresh, deadline);
-				case LOCAL -> refresh;
-			});
-	}
-
-	private Mono<Token> awaitOther(Slot slot, Slot.Mark mark, Mono<Token> refresh, long deadline) {
-		long remaining = deadline - System.nanoTime();
-		if (remaining <= 0) {
-			return refresh;
-		}
-		Mono<Boolean> notified = slot.changedSince(mark).next();
-		// Polling covers notifications lost while the channel was not subscribed.
-		Mono<Boolean> polled = leaseGone(slot);
-		return Mono.firstWithValue(notified, polled)
-			.timeout(Duration.ofNanos(remaining), Mono.just(Boolean.TRUE))
-			.flatMap((stored) -> stored ? refresh : exclusively(slot, refresh, deadline));
-	}
-
-	private Mono<Boolean> leaseGone(Slot slot) {
-		return Flux.range(0, Integer.MAX_VALUE)
-			.concatMap((attempt) -> Mono.delay(pollDelay(attempt))
-				.then(command(this.redis.hasKey(slot.leaseKey)).defaultIfEmpty(Boolean.FALSE)))
-			.filter((exists) -> !exists)
-			.next()
-			.map((gone) -> Boolean.FALSE);
-	}
-
-	private static Duration pollDelay(int attempt) {
-		Duration delay = FIRST_POLL.multipliedBy(1L << Math.min(attempt, 10));
-		return (delay.compareTo(LAST_POLL) < 0) ? delay : LAST_POLL;
-	}
-
-	private Mono<Void> release(Slot slot, String owner) {
-		List<String> args = List.of(owner, slot.channel, this.codec.releasedEvent());
-		return command(this.redis.execute(RELEASE, List.of(slot.leaseKey), args).next()).then();
-	}
-
-	/**
-	 * Send a command within the command timeout. Completes empty when Redis did not answer, after recording the
-	 * outage; every command this store sends emits a value when Redis answers.
-	 */
-	private <T> Mono<T> command(Mono<T> command) {
-		return command.timeout(this.commandTimeout).doOnNext((value) -> this.availability.answered())
-			.onErrorResume((ex) -> {
-				this.availability.failed(ex);
-				return Mono.empty();
-			});
+		return Mono.defer(() -> this.lease.exclusively(slot(key), reading));
 	}
 
 	/**
@@ -401,33 +315,8 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 		if (slot != null) {
 			return slot;
 		}
-		listen(created);
+		this.notifications.listen(created);
 		return created;
-	}
-
-	private void listen(Slot slot) {
-		// Receiving completes when the connection is replaced (see StoreConnection): listen on the new one.
-		Disposable subscription = Flux.defer(() -> this.connection.receive(ChannelTopic.of(slot.channel)))
-			.retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(100)).maxBackoff(Duration.ofSeconds(5)))
-			.repeatWhen((completions) -> completions.delayElements(Duration.ofMillis(100)))
-			.subscribe((message) -> notified(slot, message),
-					(ex) -> logger.debug("Stopped listening on '" + slot.channel + "'", ex));
-		this.subscriptions.add(subscription);
-	}
-
-	private void notified(Slot slot, String message) {
-		TokenCodec.Event event = this.codec.readEvent(message);
-		if (event == null) {
-			return;
-		}
-		switch (event.type()) {
-			case "put" -> slot.onPut(event.fingerprint());
-			case "remove" -> slot.onRemove(event.fingerprint());
-			case "released" -> slot.onReleased();
-			default -> {
-				// From a newer version: nothing this one knows how to act on.
-			}
-		}
 	}
 
 	/**
@@ -445,6 +334,10 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 		}
 		// Redis refuses a zero TTL, and an expired token is still worth its refresh token for a moment.
 		return max(ttl, Duration.ofSeconds(1));
+	}
+
+	Duration leaseWait() {
+		return this.leaseWait;
 	}
 
 	private Instant trustedUntil(Token token) {
@@ -466,7 +359,10 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 	 */
 	@Override
 	public void destroy() {
-		this.subscriptions.dispose();
+		// A refresh abandoned in flight may have spent its refresh token at the server: let it store its result.
+		this.lease.drain(this.leaseWait);
+		this.lease.dispose();
+		this.notifications.dispose();
 		this.connection.close().subscribe();
 	}
 
@@ -474,47 +370,6 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 	public String toString() {
 		return "RedisTokenStore[keys=" + this.slots.size() + ", encrypted=" + this.codec.isEncrypting() + ", redis="
 				+ (this.availability.isAvailable() ? "available" : "unavailable") + "]";
-	}
-
-	/**
-	 * A script whose SHA-1 is computed once. Spring's {@code DefaultRedisScript} takes a lock on every execution
-	 * to check whether its source changed, so event loops running the same script at once wait for each other.
-	 */
-	private static final class LuaScript<T> implements RedisScript<T> {
-
-		private final String source;
-
-		private final Class<T> resultType;
-
-		private final String sha1;
-
-		LuaScript(String source, Class<T> resultType) {
-			this.source = source;
-			this.resultType = resultType;
-			this.sha1 = DigestUtils.sha1DigestAsHex(source);
-		}
-
-		@Override
-		public String getSha1() {
-			return this.sha1;
-		}
-
-		@Override
-		public Class<T> getResultType() {
-			return this.resultType;
-		}
-
-		@Override
-		public String getScriptAsString() {
-			return this.source;
-		}
-
-	}
-
-	private enum Lease {
-
-		HELD, BUSY, LOCAL
-
 	}
 
 	private record Read(@Nullable String value) {
@@ -530,13 +385,13 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 
 		private final ReactiveRedisConnectionFactory connectionFactory;
 
-		private byte @Nullable [] encryptionKey;
+		private List<byte[]> encryptionKeys = List.of();
 
 		private Duration commandTimeout = Duration.ofMillis(500);
 
 		private Duration leaseTtl = Duration.ofSeconds(10);
 
-		private Duration leaseWait = Duration.ofSeconds(5);
+		private Duration leaseWait = Duration.ofMinutes(1);
 
 		private Duration defaultTtl = Duration.ofHours(1);
 
@@ -557,9 +412,21 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 		 * @return this builder
 		 */
 		public Builder encryptionKey(byte @Nullable [] encryptionKey) {
-			Assert.isTrue(encryptionKey == null || encryptionKey.length == TokenCodec.KEY_BYTES,
+			return encryptionKeys((encryptionKey != null) ? List.of(encryptionKey) : List.of());
+		}
+
+		/**
+		 * Encrypt stored tokens with AES-GCM under the first of the given 256-bit keys, and read values encrypted
+		 * with any of them (each value names its key by a key id), for a rolling key rotation: old, then new and
+		 * old, then new. Values read under an older key are written again under the first.
+		 * @param encryptionKeys the 32-byte keys, the one to encrypt with first; empty for none
+		 * @return this builder
+		 */
+		public Builder encryptionKeys(List<byte[]> encryptionKeys) {
+			Assert.notNull(encryptionKeys, "'encryptionKeys' must not be null");
+			Assert.isTrue(encryptionKeys.stream().allMatch((key) -> key != null && key.length == TokenCodec.KEY_BYTES),
 					"'encryptionKey' must be 256 bits (32 bytes)");
-			this.encryptionKey = (encryptionKey != null) ? encryptionKey.clone() : null;
+			this.encryptionKeys = encryptionKeys.stream().map(byte[]::clone).toList();
 			return this;
 		}
 
@@ -574,7 +441,8 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 		}
 
 		/**
-		 * Set how long a refresh lease lasts when its holder never releases it; 10 seconds by default.
+		 * Set how long a refresh lease lasts when its holder stops renewing it (it renews it every third of this
+		 * while it refreshes); 10 seconds by default.
 		 * @param leaseTtl the lease lifetime
 		 * @return this builder
 		 */
@@ -584,7 +452,9 @@ public final class RedisTokenStore implements TokenStore, DisposableBean {
 		}
 
 		/**
-		 * Set the longest an instance waits for another's refresh before refreshing itself; 5 seconds by default.
+		 * Set the longest an instance waits for another instance's refresh (or for Redis, when it must not refresh
+		 * without the lease) before failing; also how long {@link #destroy()} lets a refresh in flight finish. One
+		 * minute by default: it must outlast the token endpoint's timeout times its attempts, plus backoff.
 		 * @param leaseWait the wait
 		 * @return this builder
 		 */

@@ -45,17 +45,44 @@ final class TokenCodec {
 
 	private final SecureRandom random = random();
 
+	// The first encrypts; every one decrypts (a rolling key rotation), each found by its key id.
+	private final List<Key> keys;
+
 	private final @Nullable SecretKey key;
 
 	TokenCodec(byte @Nullable [] encryptionKey) {
-		if (encryptionKey != null && encryptionKey.length != KEY_BYTES) {
-			throw new IllegalArgumentException("'encryptionKey' must be 256 bits (" + KEY_BYTES + " bytes)");
+		this((encryptionKey != null) ? List.of(encryptionKey) : List.of());
+	}
+
+	TokenCodec(List<byte[]> encryptionKeys) {
+		List<Key> keys = new ArrayList<>();
+		for (byte[] encryptionKey : encryptionKeys) {
+			if (encryptionKey.length != KEY_BYTES) {
+				throw new IllegalArgumentException("'encryptionKey' must be 256 bits (" + KEY_BYTES + " bytes)");
+			}
+			keys.add(new Key(keyId(encryptionKey), new SecretKeySpec(encryptionKey.clone(), "AES")));
 		}
-		this.key = (encryptionKey != null) ? new SecretKeySpec(encryptionKey.clone(), "AES") : null;
+		this.keys = List.copyOf(keys);
+		this.key = keys.isEmpty() ? null : keys.get(0).secret();
 		// Load the providers now, at startup, rather than on the first request's event loop.
 		fingerprint(Token.builder("warm-up").build());
 		if (this.key != null) {
 			encrypt(new byte[0], "warm-up");
+		}
+	}
+
+	/**
+	 * The id of a key stored in the clear with each value it encrypts: 8 hex digits of a SHA-256 over a fixed label
+	 * and the key, which tells the keys apart without revealing anything usable about them.
+	 */
+	private static String keyId(byte[] key) {
+		try {
+			MessageDigest digest = MessageDigest.getInstance("SHA-256");
+			digest.update("token-refresh key id".getBytes(StandardCharsets.UTF_8));
+			return HexFormat.of().formatHex(digest.digest(key), 0, 4);
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException("SHA-256 is not available", ex);
 		}
 	}
 
@@ -84,12 +111,17 @@ final class TokenCodec {
 		envelope.put("v", VERSION);
 		envelope.put("fp", fingerprint(token));
 		envelope.put("iat", token.getIssuedAt().toEpochMilli());
+		if (token.getExpiresAt() != null) {
+			// In the clear, like iat: an instance that cannot decrypt the value still knows it is not expired.
+			envelope.put("exp", token.getExpiresAt().toEpochMilli());
+		}
 		ObjectNode body = body(token);
 		if (this.key == null) {
 			envelope.set("token", body);
 		}
 		else {
 			envelope.put("enc", ALGORITHM);
+			envelope.put("kid", this.keys.get(0).id());
 			envelope.put("data", encrypt(this.mapper.writeValueAsBytes(body), redisKey));
 		}
 		return this.mapper.writeValueAsString(envelope);
@@ -106,19 +138,36 @@ final class TokenCodec {
 	Token decode(String redisKey, String value) {
 		JsonNode envelope = readTree(value);
 		if (envelope.path("v").asInt(-1) != VERSION) {
-			throw new UnreadableValueException("it is not a version " + VERSION + " token value");
+			throw new UnreadableValueException("it is not a version " + VERSION + " token value", envelope);
 		}
 		JsonNode body;
 		if (envelope.has("enc")) {
 			if (this.key == null) {
-				throw new UnreadableValueException("it is encrypted and no encryption key is configured");
+				throw new UnreadableValueException("it is encrypted and no encryption key is configured", envelope);
 			}
-			body = readTree(decrypt(envelope.path("data").asString(""), redisKey));
+			body = readTree(decrypt(envelope, redisKey));
 		}
 		else {
 			body = envelope.path("token");
 		}
 		return token(body);
+	}
+
+	/**
+	 * Return whether a value this codec can read is encrypted with another key than the one it encrypts with (an
+	 * older key during a rotation), so that it is worth writing again under the current key.
+	 */
+	boolean isEncryptedWithAnOlderKey(String value) {
+		if (this.keys.isEmpty()) {
+			return false;
+		}
+		try {
+			JsonNode envelope = this.mapper.readTree(value);
+			return envelope.has("enc") && !this.keys.get(0).id().equals(envelope.path("kid").asString(""));
+		}
+		catch (JacksonException ex) {
+			return false;
+		}
 	}
 
 	private ObjectNode body(Token token) {
@@ -203,14 +252,34 @@ final class TokenCodec {
 		}
 	}
 
-	private String decrypt(String data, String redisKey) {
+	private String decrypt(JsonNode envelope, String redisKey) {
+		String data = envelope.path("data").asString("");
+		String keyId = envelope.path("kid").asString("");
+		// Values written before key ids existed carry none: try every key.
+		List<Key> candidates = this.keys.stream().filter((key) -> keyId.isEmpty() || key.id().equals(keyId)).toList();
+		if (candidates.isEmpty()) {
+			throw new UnreadableValueException("it is encrypted with a key this instance does not have (key id "
+					+ keyId + "); add that key to token-refresh.store.redis.encryption-keys", envelope);
+		}
+		for (Key candidate : candidates) {
+			try {
+				return decrypt(data, redisKey, candidate.secret());
+			}
+			catch (UnreadableValueException ex) {
+				// another candidate may fit
+			}
+		}
+		throw new UnreadableValueException("it cannot be decrypted with the configured encryption keys", envelope);
+	}
+
+	private String decrypt(String data, String redisKey, SecretKey secret) {
 		try {
 			byte[] combined = Base64.getDecoder().decode(data);
 			if (combined.length <= IV_BYTES) {
 				throw new UnreadableValueException("its ciphertext is truncated");
 			}
 			Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-			cipher.init(Cipher.DECRYPT_MODE, this.key, new GCMParameterSpec(TAG_BITS, combined, 0, IV_BYTES));
+			cipher.init(Cipher.DECRYPT_MODE, secret, new GCMParameterSpec(TAG_BITS, combined, 0, IV_BYTES));
 			cipher.updateAAD(redisKey.getBytes(StandardCharsets.UTF_8));
 			byte[] plaintext = cipher.doFinal(combined, IV_BYTES, combined.length - IV_BYTES);
 			return new String(plaintext, StandardCharsets.UTF_8);
@@ -286,10 +355,41 @@ final class TokenCodec {
 	 */
 	static final class UnreadableValueException extends RuntimeException {
 
+		private final @Nullable String fingerprint;
+
+		private final @Nullable Instant expiresAt;
+
 		UnreadableValueException(String reason) {
 			super(reason, null, false, false);
+			this.fingerprint = null;
+			this.expiresAt = null;
 		}
 
+		UnreadableValueException(String reason, JsonNode envelope) {
+			super(reason, null, false, false);
+			JsonNode fingerprint = envelope.path("fp");
+			this.fingerprint = fingerprint.isString() ? fingerprint.asString() : null;
+			JsonNode expiresAt = envelope.path("exp");
+			this.expiresAt = expiresAt.isNumber() ? Instant.ofEpochMilli(expiresAt.asLong()) : null;
+		}
+
+		/**
+		 * Return the fingerprint the unreadable value carries in the clear, if any.
+		 */
+		@Nullable String fingerprint() {
+			return this.fingerprint;
+		}
+
+		/**
+		 * Return the expiry the unreadable value carries in the clear, if any.
+		 */
+		@Nullable Instant expiresAt() {
+			return this.expiresAt;
+		}
+
+	}
+
+	private record Key(String id, SecretKey secret) {
 	}
 
 }

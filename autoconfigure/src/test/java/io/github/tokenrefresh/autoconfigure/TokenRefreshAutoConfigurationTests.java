@@ -358,7 +358,7 @@ class TokenRefreshAutoConfigurationTests {
 		this.contextRunner.withPropertyValues(BILLING)
 			.withPropertyValues("token-refresh.store.key-prefix=app:")
 			.run((context) -> assertThat(context.getBean("billingTokenManager", TokenManager.class).getKey())
-				.isEqualTo("app:billing"));
+				.matches("app:\\{application:[0-9a-f]{16}\\}:billing"));
 	}
 
 	@Test

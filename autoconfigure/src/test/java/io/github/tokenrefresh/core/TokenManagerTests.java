@@ -189,6 +189,61 @@ class TokenManagerTests {
 	}
 
 	@Test
+	void refreshWhoseAnswerWasLostLogsInInsteadOfPresentingTheRefreshTokenAgain() {
+		TokenManager manager = manager().build();
+		Token current = manager.getToken().block(TIMEOUT);
+		this.source.failNextRefresh(TokenAcquisitionException
+			.failed("billing", URI.create("http://auth/token"), 504, "gateway timeout", null)
+			.withUnknownOutcome());
+		StepVerifier.create(manager.getTokenAfterUnauthorized(current))
+			.expectNextMatches((t) -> t.getAccessToken().equals("access-2"))
+			.verifyComplete();
+		assertThat(this.source.refreshCount()).isEqualTo(1);
+		assertThat(this.source.acquireCount()).isEqualTo(2);
+	}
+
+	@Test
+	void refreshWhoseAnswerWasLostUsesATokenAnotherProcessStoredMeanwhile() {
+		Token other = Token.builder("from-another-process")
+			.issuedAt(this.clock.instant())
+			.expiresIn(Duration.ofHours(1))
+			.build();
+		// As if another process had stored the token while this one's answer was lost on the way.
+		TokenSource losing = new TokenSource() {
+
+			@Override
+			public Mono<Token> acquire() {
+				return TokenManagerTests.this.source.acquire();
+			}
+
+			@Override
+			public Mono<Token> refresh(Token token) {
+				return TokenManagerTests.this.store.put("token-refresh:billing", other)
+					.then(Mono.error(TokenAcquisitionException.failed("billing", null, null, "timed out", null)
+						.withUnknownOutcome()));
+			}
+
+		};
+		TokenManager manager = TokenManager.builder("billing", losing).store(this.store).clock(this.clock).build();
+		Token current = manager.getToken().block(TIMEOUT);
+		StepVerifier.create(manager.getTokenAfterUnauthorized(current))
+			.expectNextMatches((t) -> t.getAccessToken().equals("from-another-process"))
+			.verifyComplete();
+		assertThat(this.source.acquireCount()).isEqualTo(1);
+	}
+
+	@Test
+	void refreshThatCertainlyFailedIsNotReplacedByALogin() {
+		TokenManager manager = manager().build();
+		Token current = manager.getToken().block(TIMEOUT);
+		this.source.failNextRefresh(TokenAcquisitionException.failed("billing", null, 503, "unavailable", null));
+		StepVerifier.create(manager.getTokenAfterUnauthorized(current))
+			.expectError(TokenAcquisitionException.class)
+			.verify(TIMEOUT);
+		assertThat(this.source.acquireCount()).isEqualTo(1);
+	}
+
+	@Test
 	void rejectedLoginFailsWithDetailsAndIsRememberedForTheCooldown() {
 		TokenManager manager = manager().rejectionCooldown(Duration.ofSeconds(5)).build();
 		this.source.failNextAcquire(TokenAcquisitionException.rejected("billing", URI.create("http://auth/token"), 401,

@@ -154,6 +154,70 @@ class OAuth2TokenSourceTests {
 			.doesNotContainKey("scope");
 	}
 
+	@ParameterizedTest
+	@ValueSource(ints = { 500, 502, 504 })
+	void doesNotRepeatARefreshTokenGrantWhoseAnswerMayHaveBeenLost(int status) {
+		// The server may have rotated rt-1 before its gateway failed: presenting it again would be a reuse.
+		respond(status, "{}");
+		respond(200, TOKEN_RESPONSE);
+		OAuth2TokenSource source = source(registration(AuthorizationGrantType.CLIENT_CREDENTIALS).build()).build();
+		StepVerifier.create(source.refresh(Token.builder("at-0").refreshToken("rt-1").build()))
+			.expectErrorSatisfies((ex) -> {
+				TokenAcquisitionException acquisition = (TokenAcquisitionException) ex;
+				assertThat(acquisition.isOutcomeUnknown()).isTrue();
+				assertThat(acquisition.isRejected()).isFalse();
+			})
+			.verify(VERIFY);
+		assertThat(this.server.getRequestCount()).isEqualTo(1);
+	}
+
+	@Test
+	void doesNotRepeatARefreshTokenGrantThatTimedOut() {
+		TokenEndpoints quick = TokenEndpoints.builder()
+			.timeout(Duration.ofMillis(300))
+			.minBackoff(Duration.ofMillis(5))
+			.maxBackoff(Duration.ofMillis(20))
+			.build();
+		this.server.enqueue(new MockResponse.Builder().code(200)
+			.setHeader("Content-Type", "application/json")
+			.body(TOKEN_RESPONSE)
+			.headersDelay(2, TimeUnit.SECONDS)
+			.build());
+		OAuth2TokenSource source = OAuth2TokenSource.builder("billing", quick)
+			.registration(registration(AuthorizationGrantType.CLIENT_CREDENTIALS).build())
+			.clock(this.clock)
+			.build();
+		StepVerifier.create(source.refresh(Token.builder("at-0").refreshToken("rt-1").build()))
+			.expectErrorSatisfies((ex) -> assertThat(((TokenAcquisitionException) ex).isOutcomeUnknown()).isTrue())
+			.verify(VERIFY);
+		assertThat(this.server.getRequestCount()).isEqualTo(1);
+	}
+
+	@ParameterizedTest
+	@ValueSource(ints = { 429, 503 })
+	void repeatsARefreshTokenGrantTheServerSaidItDidNotProcess(int status) {
+		respond(status, "{}");
+		respond(200, TOKEN_RESPONSE);
+		OAuth2TokenSource source = source(registration(AuthorizationGrantType.CLIENT_CREDENTIALS).build()).build();
+		StepVerifier.create(source.refresh(Token.builder("at-0").refreshToken("rt-1").build()))
+			.assertNext((token) -> assertThat(token.getAccessToken()).isEqualTo("at-1"))
+			.expectComplete()
+			.verify(VERIFY);
+		assertThat(this.server.getRequestCount()).isEqualTo(2);
+	}
+
+	@Test
+	void stillRepeatsAClientCredentialsGrantAfterAServerError() {
+		respond(502, "{}");
+		respond(200, TOKEN_RESPONSE);
+		OAuth2TokenSource source = source(registration(AuthorizationGrantType.CLIENT_CREDENTIALS).build()).build();
+		StepVerifier.create(source.acquire())
+			.assertNext((token) -> assertThat(token.getAccessToken()).isEqualTo("at-1"))
+			.expectComplete()
+			.verify(VERIFY);
+		assertThat(this.server.getRequestCount()).isEqualTo(2);
+	}
+
 	@Test
 	void refreshWithoutARefreshTokenAcquiresAnew() throws Exception {
 		respond(200, TOKEN_RESPONSE);

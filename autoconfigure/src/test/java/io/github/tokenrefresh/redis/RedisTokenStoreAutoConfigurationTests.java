@@ -4,9 +4,11 @@ import java.time.Duration;
 import java.time.Instant;
 
 import io.github.tokenrefresh.autoconfigure.RedisTokenStoreAutoConfiguration;
+import io.github.tokenrefresh.autoconfigure.TokenRefreshProperties;
 import io.github.tokenrefresh.core.InMemoryTokenStore;
 import io.github.tokenrefresh.core.Token;
 import io.github.tokenrefresh.core.TokenStore;
+import io.github.tokenrefresh.endpoint.TokenEndpoints;
 import io.lettuce.core.ClientOptions.DisconnectedBehavior;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -153,6 +155,41 @@ class RedisTokenStoreAutoConfigurationTests {
 			.run((context) -> assertThat(context.getStartupFailure()).rootCause()
 				.hasMessageContaining("token-refresh.store.redis.lease-wait")
 				.hasMessageContaining("must be positive"));
+	}
+
+	@Test
+	void failsToStartWithALeaseWaitShorterThanTheSlowestTokenCall() {
+		TokenRefreshProperties properties = new TokenRefreshProperties();
+		TokenRefreshProperties.Client billing = new TokenRefreshProperties.Client();
+		billing.setTimeout(Duration.ofSeconds(20));
+		properties.getClients().put("billing", billing);
+		properties.getClients().put("orders", new TokenRefreshProperties.Client());
+		this.contextRunner.withBean(TokenEndpoints.class, () -> TokenEndpoints.builder().build())
+			.withBean(TokenRefreshProperties.class, () -> properties)
+			.withPropertyValues("token-refresh.store.type=redis", "token-refresh.store.redis.lease-wait=60s")
+			.run((context) -> assertThat(context.getStartupFailure()).rootCause()
+				.hasMessageContaining("token-refresh.store.redis.lease-wait")
+				.hasMessageContaining("token-refresh.clients.billing.timeout")
+				.hasMessageContaining("4 attempts")
+				.hasMessageContaining("PT1M26S"));
+	}
+
+	@Test
+	void derivesTheLeaseWaitFromTheSlowestTokenCallAndTheLeaseTtl() {
+		this.contextRunner.withBean(TokenEndpoints.class, () -> TokenEndpoints.builder().build())
+			.withPropertyValues("token-refresh.store.type=redis")
+			.run((context) -> assertThat(context.getBean(RedisTokenStore.class).leaseWait())
+				.isEqualTo(Duration.ofSeconds(10 * 4 + 2 * 3 + 10)));
+	}
+
+	@Test
+	void failsToStartWithALeaseTtlTheRenewalsCannotKeepAlive() {
+		this.contextRunner
+			.withPropertyValues("token-refresh.store.type=redis", "token-refresh.store.redis.lease-ttl=1s",
+					"token-refresh.store.redis.command-timeout=500ms")
+			.run((context) -> assertThat(context.getStartupFailure()).rootCause()
+				.hasMessageContaining("token-refresh.store.redis.lease-ttl")
+				.hasMessageContaining("token-refresh.store.redis.command-timeout"));
 	}
 
 	@Test

@@ -87,7 +87,8 @@ class FleetAcceptanceTests {
 		assertThat(get(this.a, "orders").block(TIMEOUT)).isEqualTo("ok");
 		assertThat(get(this.b, "orders").block(TIMEOUT)).isEqualTo("ok");
 		// A hears of B's eviction through its subscription to the key's channel.
-		await().atMost(TIMEOUT).until(() -> redis.subscribers("token-refresh:orders:events") == 2);
+		String key = this.a.getBean("ordersTokenManager", TokenManager.class).getKey();
+		await().atMost(TIMEOUT).until(() -> redis.subscribers(key + ":events") == 2);
 		this.server.revoke("orders-1");
 		assertThat(get(this.b, "orders").block(TIMEOUT)).isEqualTo("ok");
 		assertThat(this.server.tokenCalls("orders")).isEqualTo(2);

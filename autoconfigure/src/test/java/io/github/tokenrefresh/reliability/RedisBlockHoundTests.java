@@ -19,6 +19,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
+import io.github.tokenrefresh.core.TokenManager;
 import io.github.tokenrefresh.redis.EmbeddedRedis;
 import io.github.tokenrefresh.redis.RedisTokenStore;
 import io.github.tokenrefresh.test.InBlockHoundJvm;
@@ -47,6 +48,10 @@ import static org.awaitility.Awaitility.await;
 @InBlockHoundJvm
 @Timeout(value = 3, unit = TimeUnit.MINUTES, threadMode = ThreadMode.SEPARATE_THREAD)
 class RedisBlockHoundTests {
+
+	private static String key(ConfigurableApplicationContext context, String client) {
+		return context.getBean(client + "TokenManager", TokenManager.class).getKey();
+	}
 
 	private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
@@ -160,7 +165,7 @@ class RedisBlockHoundTests {
 			for (ConfigurableApplicationContext context : contexts) {
 				assertThat(context.getBean(RedisTokenStore.class).toString()).contains("redis=available");
 			}
-			assertThat(redis.admin().exists("token-refresh:orders", "token-refresh:billing")).isEqualTo(2);
+			assertThat(redis.admin().exists(key(a, "orders"), key(a, "billing"))).isEqualTo(2);
 		});
 		assertNoBlockingCall();
 
@@ -173,7 +178,7 @@ class RedisBlockHoundTests {
 		await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
 			clock.advance(Duration.ofMinutes(4));
 			assertThat(getAll(a, 4)).allMatch("ok"::equals);
-			assertThat(redis.admin().exists("token-refresh:orders", "token-refresh:billing")).isEqualTo(2);
+			assertThat(redis.admin().exists(key(a, "orders"), key(a, "billing"))).isEqualTo(2);
 		});
 		assertNoBlockingCall();
 	}

@@ -79,7 +79,8 @@ class RedisStressTests {
 				clients.forEach((client) -> client.get().uri("/probe").retrieve().toBodilessEntity().block());
 				assertThat(stores).allMatch((store) -> store.toString().contains("redis=available"));
 				for (String client : CLIENTS) {
-					assertThat(redis.admin().exists("token-refresh:" + client)).isOne();
+					assertThat(redis.admin().exists(a.getBean(client + "TokenManager", TokenManager.class).getKey()))
+						.isOne();
 				}
 			});
 			int unjustifiedDuringOutage = server.unjustifiedIssuances().size();

@@ -38,7 +38,7 @@ import org.springframework.web.reactive.function.client.WebClient;
  * {@code RestTemplate}s, carry the tokens of the clients configured under {@code token-refresh.clients}.
  * <p>
  * Every bean backs off when the application defines its own: a {@link TokenStore}, {@link TokenEndpoints},
- * {@link TokenRefreshExchangeFilterFunction}, {@link TokenRefreshClientHttpRequestInterceptor}, the customizers, a
+ * {@link TokenRefreshExchangeFilterFunction}, {@link TokenRefreshClientHttpRequestInterceptor}, a
  * {@link TokenManager} named {@code <client>TokenManager}, a {@link WebClient} named after the client or a
  * {@code RestClient} named {@code <client>RestClient}. Every
  * {@link io.github.tokenrefresh.core.TokenRefreshListener} bean is told what each client's manager does; a

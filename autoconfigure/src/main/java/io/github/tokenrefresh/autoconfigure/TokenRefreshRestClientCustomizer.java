@@ -9,7 +9,7 @@ import org.springframework.web.client.RestClient;
  * Adds the token interceptor to every {@link RestClient} built from Spring Boot's {@code RestClient.Builder},
  * unless the builder already carries one.
  */
-public final class TokenRefreshRestClientCustomizer implements RestClientCustomizer {
+final class TokenRefreshRestClientCustomizer implements RestClientCustomizer {
 
 	private final ClientHttpRequestInterceptor interceptor;
 
@@ -17,7 +17,7 @@ public final class TokenRefreshRestClientCustomizer implements RestClientCustomi
 	 * Create a customizer that adds the given interceptor.
 	 * @param interceptor the token interceptor
 	 */
-	public TokenRefreshRestClientCustomizer(ClientHttpRequestInterceptor interceptor) {
+	TokenRefreshRestClientCustomizer(ClientHttpRequestInterceptor interceptor) {
 		Assert.notNull(interceptor, "'interceptor' must not be null");
 		this.interceptor = interceptor;
 	}

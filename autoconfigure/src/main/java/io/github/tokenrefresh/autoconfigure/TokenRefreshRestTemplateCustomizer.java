@@ -9,7 +9,7 @@ import org.springframework.web.client.RestTemplate;
  * Adds the token interceptor to every {@link RestTemplate} built from Spring Boot's {@code RestTemplateBuilder},
  * unless the template already carries one.
  */
-public final class TokenRefreshRestTemplateCustomizer implements RestTemplateCustomizer {
+final class TokenRefreshRestTemplateCustomizer implements RestTemplateCustomizer {
 
 	private final ClientHttpRequestInterceptor interceptor;
 
@@ -17,7 +17,7 @@ public final class TokenRefreshRestTemplateCustomizer implements RestTemplateCus
 	 * Create a customizer that adds the given interceptor.
 	 * @param interceptor the token interceptor
 	 */
-	public TokenRefreshRestTemplateCustomizer(ClientHttpRequestInterceptor interceptor) {
+	TokenRefreshRestTemplateCustomizer(ClientHttpRequestInterceptor interceptor) {
 		Assert.notNull(interceptor, "'interceptor' must not be null");
 		this.interceptor = interceptor;
 	}

@@ -9,7 +9,7 @@ import org.springframework.web.reactive.function.client.WebClient;
  * Adds the token filter to every {@link WebClient} built from Spring Boot's {@code WebClient.Builder}, unless
  * the builder already carries one.
  */
-public final class TokenRefreshWebClientCustomizer implements WebClientCustomizer {
+final class TokenRefreshWebClientCustomizer implements WebClientCustomizer {
 
 	private final ExchangeFilterFunction filter;
 
@@ -17,7 +17,7 @@ public final class TokenRefreshWebClientCustomizer implements WebClientCustomize
 	 * Create a customizer that adds the given filter.
 	 * @param filter the token filter
 	 */
-	public TokenRefreshWebClientCustomizer(ExchangeFilterFunction filter) {
+	TokenRefreshWebClientCustomizer(ExchangeFilterFunction filter) {
 		Assert.notNull(filter, "'filter' must not be null");
 		this.filter = filter;
 	}

@@ -210,6 +210,12 @@ public class TokenRefreshProperties {
 		private Duration rejectionCooldown = Duration.ofSeconds(5);
 
 		/**
+		 * Shortest time between two token replacements caused by a 401; a 401 within it is returned to the caller
+		 * with the token kept. 0 replaces the token on every 401.
+		 */
+		private Duration unauthorizedRefreshInterval = Duration.ofSeconds(5);
+
+		/**
 		 * Timeout of each token-endpoint call. When not set, the shared TokenEndpoints' timeout (10 seconds unless
 		 * replaced by a bean of your own) applies; when set, the shared TokenEndpoints are used with this timeout.
 		 */
@@ -366,6 +372,14 @@ public class TokenRefreshProperties {
 
 		public void setRejectionCooldown(Duration rejectionCooldown) {
 			this.rejectionCooldown = rejectionCooldown;
+		}
+
+		public Duration getUnauthorizedRefreshInterval() {
+			return this.unauthorizedRefreshInterval;
+		}
+
+		public void setUnauthorizedRefreshInterval(Duration unauthorizedRefreshInterval) {
+			this.unauthorizedRefreshInterval = unauthorizedRefreshInterval;
 		}
 
 		public @Nullable Duration getTimeout() {

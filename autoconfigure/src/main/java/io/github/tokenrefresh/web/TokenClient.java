@@ -83,6 +83,12 @@ public final class TokenClient {
 	}
 
 	private record HeaderValue(Token token, String value) {
+
+		@Override
+		public String toString() {
+			return "HeaderValue[" + this.token + "]";
+		}
+
 	}
 
 	/**

@@ -156,8 +156,12 @@ public final class TokenRefreshExchangeFilterFunction implements ExchangeFilterF
 		if (attempt >= client.getRetryOnUnauthorized() || (body != null && !body.isReplayable())) {
 			return releaseUnlessDelivered(client.getManager().invalidate(token).thenReturn(response), response);
 		}
-		return releaseNow(response).then(client.getManager().getTokenAfterUnauthorized(token))
-			.flatMap((fresh) -> send(client, request, body, fresh, attempt + 1, next));
+		// Ask before releasing: within the client's unauthorized refresh interval the manager keeps the token and
+		// hands it back, and this 401 is then the caller's answer.
+		return releaseUnlessDelivered(client.getManager().getTokenAfterUnauthorized(token, request.url())
+			.flatMap((fresh) -> fresh.hasSameAccessToken(token) ? Mono.just(response)
+					: releaseNow(response).then(send(client, request, body, fresh, attempt + 1, next))),
+				response);
 	}
 
 	/**
@@ -185,9 +189,11 @@ public final class TokenRefreshExchangeFilterFunction implements ExchangeFilterF
 		});
 	}
 
-	private static String safeUrl(URI url) {
-		// Query strings may carry credentials (api keys, signatures): log where the request went, not all of it.
-		return url.getScheme() + "://" + url.getRawAuthority() + url.getRawPath();
+	static String safeUrl(URI url) {
+		// User info and query strings may carry credentials (passwords, api keys, signatures): log where the
+		// request went, not all of it.
+		return url.getScheme() + "://" + url.getHost() + ((url.getPort() != -1) ? ":" + url.getPort() : "")
+				+ url.getRawPath();
 	}
 
 	@Override

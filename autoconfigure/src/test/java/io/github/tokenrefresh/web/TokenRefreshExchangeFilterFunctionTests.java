@@ -138,6 +138,9 @@ class TokenRefreshExchangeFilterFunctionTests {
 	void resourceThatAlwaysAnswersUnauthorizedSeesOnePlusRetriesRequestsThenTheUnauthorizedSurfaces(
 			CapturedOutput output) {
 		this.resource.accept("nothing");
+		// Without the interval that bounds replacements caused by 401s, to see every retry.
+		this.manager = TokenManager.builder("billing", this.source).store(this.store).clock(this.clock)
+			.unauthorizedRefreshInterval(Duration.ZERO).build();
 		WebClient client = webClient(TokenClient.builder(this.manager).baseUrl(baseUrl()).retryOnUnauthorized(2));
 		StepVerifier.create(get(client, "/orders"))
 			.expectError(WebClientResponseException.Unauthorized.class)

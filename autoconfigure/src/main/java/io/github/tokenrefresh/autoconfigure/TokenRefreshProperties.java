@@ -64,6 +64,11 @@ public class TokenRefreshProperties {
 		return this.clients;
 	}
 
+	@Override
+	public String toString() {
+		return "TokenRefreshProperties[clients=" + this.clients.keySet() + "]";
+	}
+
 	/**
 	 * Token store settings.
 	 */
@@ -422,6 +427,13 @@ public class TokenRefreshProperties {
 			this.autoRefresh = autoRefresh;
 		}
 
+		@Override
+		public String toString() {
+			// Credentials (client secret, password, refresh token, assertion, login body) are never shown.
+			return "Client[registrationId=" + this.registrationId + ", tokenUri=" + getTokenUri() + ", clientId="
+					+ this.clientId + "]";
+		}
+
 	}
 
 	/**
@@ -540,6 +552,11 @@ public class TokenRefreshProperties {
 
 		public void setRefreshExpiresInPath(@Nullable String refreshExpiresInPath) {
 			this.refreshExpiresInPath = refreshExpiresInPath;
+		}
+
+		@Override
+		public String toString() {
+			return "Login[uri=" + this.uri + ", body fields=" + this.body.keySet() + "]";
 		}
 
 	}

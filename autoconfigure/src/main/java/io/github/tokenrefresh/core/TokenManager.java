@@ -207,7 +207,10 @@ public final class TokenManager {
 	}
 
 	private Mono<Token> replaceRejected(Token rejected, @Nullable URI url) {
-		if (!this.unauthorized.tryReplace(millis(), rejected)) {
+		// A token due for replacement anyway is replaced outside the bound: that costs one call per lifetime, not
+		// one per request, and a 401 for a token that expired on its way (a loaded machine) is not the storm.
+		boolean due = freshness(rejected) == Freshness.STALE;
+		if (!due && !this.unauthorized.tryReplace(millis(), rejected)) {
 			keptAfterUnauthorized(url);
 			return Mono.just(rejected);
 		}
@@ -696,6 +699,11 @@ public final class TokenManager {
 
 		public TokenManager build() {
 			return new TokenManager(this);
+		}
+
+		@Override
+		public String toString() {
+			return "TokenManager.Builder[client=" + this.clientName + ", store=" + this.store + "]";
 		}
 
 		private static Duration nonNegative(Duration duration, String name) {

@@ -102,6 +102,7 @@ public final class TokenRefreshAutoConfiguration {
 				.headerName(client.getHeaderName())
 				.headerPrefix(client.getHeaderPrefix())
 				.retryOnUnauthorized(client.getRetryOnUnauthorized())
+				.maxReplayBodySize(client.getMaxReplayBodySize().toBytes())
 				.build());
 		}
 		return new TokenRefreshExchangeFilterFunction(clients);

@@ -10,6 +10,7 @@ import org.jspecify.annotations.Nullable;
 
 import io.github.tokenrefresh.login.LoginFormat;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Configuration properties of token-refresh: the store and the named clients whose WebClient requests carry a
@@ -221,6 +222,12 @@ public class TokenRefreshProperties {
 		private Duration unauthorizedRefreshInterval = Duration.ofSeconds(5);
 
 		/**
+		 * Largest request body kept to be sent again after a 401 when it cannot be written anew (a Publisher); a
+		 * larger one is not sent again and the caller gets the 401.
+		 */
+		private DataSize maxReplayBodySize = DataSize.ofMegabytes(1);
+
+		/**
 		 * Timeout of each token-endpoint call. When not set, the shared TokenEndpoints' timeout (10 seconds unless
 		 * replaced by a bean of your own) applies; when set, the shared TokenEndpoints are used with this timeout.
 		 */
@@ -385,6 +392,14 @@ public class TokenRefreshProperties {
 
 		public void setUnauthorizedRefreshInterval(Duration unauthorizedRefreshInterval) {
 			this.unauthorizedRefreshInterval = unauthorizedRefreshInterval;
+		}
+
+		public DataSize getMaxReplayBodySize() {
+			return this.maxReplayBodySize;
+		}
+
+		public void setMaxReplayBodySize(DataSize maxReplayBodySize) {
+			this.maxReplayBodySize = maxReplayBodySize;
 		}
 
 		public @Nullable Duration getTimeout() {

@@ -98,7 +98,7 @@ public final class TokenRefreshExchangeFilterFunction implements ExchangeFilterF
 					+ named + "'; configured clients are " + this.clientsByName.keySet())) : next.exchange(request);
 		}
 		ReplayableBody body = (client.getRetryOnUnauthorized() > 0 && request.body() != BodyInserters.empty())
-				? new ReplayableBody(client.getName()) : null;
+				? new ReplayableBody(client.getName(), request.body(), client.getMaxReplayBodySize()) : null;
 		return client.getManager().getToken().flatMap((token) -> send(client, request, body, token, 0, next));
 	}
 
@@ -120,7 +120,7 @@ public final class TokenRefreshExchangeFilterFunction implements ExchangeFilterF
 			authorized.attribute(ATTEMPT_ATTRIBUTE, attempt);
 		}
 		if (body != null) {
-			authorized.body((attempt == 0) ? body.recording(request.body()) : body.replaying(request.body()));
+			authorized.body((attempt == 0) ? body.first() : body.again());
 		}
 		Mono<ClientResponse> response = next.exchange(authorized.build());
 		if (attempt > 0) {

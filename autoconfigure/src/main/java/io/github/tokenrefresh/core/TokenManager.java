@@ -86,6 +86,8 @@ public final class TokenManager {
 
 	private volatile @Nullable Token refreshedAhead;
 
+	private volatile @Nullable Token lastAccepted;
+
 	/**
 	 * A token obtained while the store refused to keep it: served from memory rather than dropped with the
 	 * refresh token it may carry.
@@ -209,8 +211,10 @@ public final class TokenManager {
 	private Mono<Token> replaceRejected(Token rejected, @Nullable URI url) {
 		// A token due for replacement anyway is replaced outside the bound: that costs one call per lifetime, not
 		// one per request, and a 401 for a token that expired on its way (a loaded machine) is not the storm.
-		boolean due = freshness(rejected) == Freshness.STALE;
-		if (!due && !this.unauthorized.tryReplace(millis(), rejected)) {
+		// So is a token the resource server accepted before: it was in use, so the 401 (a revocation) is news
+		// that a new token answers, not the storm of an API that refuses every token.
+		boolean due = freshness(rejected) == Freshness.STALE || wasAccepted(rejected);
+		if (!this.unauthorized.tryReplace(millis(), rejected, due)) {
 			keptAfterUnauthorized(url);
 			return Mono.just(rejected);
 		}
@@ -233,12 +237,29 @@ public final class TokenManager {
 	public Mono<Boolean> invalidate(Token rejected) {
 		Assert.notNull(rejected, "'rejected' must not be null");
 		return Mono.defer(() -> {
-			if (!this.unauthorized.tryReplace(millis(), rejected)) {
+			if (!this.unauthorized.tryReplace(millis(), rejected, wasAccepted(rejected))) {
 				keptAfterUnauthorized(null);
 				return Mono.just(false);
 			}
 			return forget(rejected);
 		});
+	}
+
+	/**
+	 * Note that a resource server accepted {@code token} (answered anything but 401 to a request that carried it).
+	 * A 401 for a token that was accepted before replaces it at once, outside the bound on replacements caused by
+	 * 401s; the filter and interceptors call this for every such response.
+	 * @param token the token the resource server accepted
+	 */
+	public void accepted(Token token) {
+		if (this.lastAccepted != token) {
+			this.lastAccepted = token;
+		}
+	}
+
+	private boolean wasAccepted(Token rejected) {
+		Token accepted = this.lastAccepted;
+		return accepted != null && accepted.hasSameAccessToken(rejected);
 	}
 
 	private Mono<Boolean> forget(Token rejected) {

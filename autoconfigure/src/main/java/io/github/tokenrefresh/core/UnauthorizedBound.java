@@ -37,12 +37,13 @@ final class UnauthorizedBound {
 	/**
 	 * Take the interval's one replacement if it is still free, or join the replacement of the same token: a burst
 	 * of 401s for one token leads to a single refresh that every request of the burst is retried with.
+	 * @param outsideTheBound whether the token is to be replaced whatever the interval (it is due, or was in use)
 	 * @return whether {@code rejected} may be replaced now
 	 */
-	boolean tryReplace(long nowMillis, Token rejected) {
+	boolean tryReplace(long nowMillis, Token rejected, boolean outsideTheBound) {
 		while (true) {
 			Replacement last = this.lastReplacement.get();
-			if (last != null) {
+			if (last != null && !outsideTheBound) {
 				if (last.rejected().hasSameAccessToken(rejected)) {
 					return true;
 				}

@@ -128,7 +128,14 @@ public final class TokenRefreshExchangeFilterFunction implements ExchangeFilterF
 					(ex) -> (ex.getCause() instanceof RequestNotReplayableException notReplayable) ? notReplayable : ex);
 		}
 		return response.flatMap((received) -> isUnauthorized(received)
-				? onUnauthorized(client, request, body, token, attempt, next, received) : Mono.just(received));
+				? onUnauthorized(client, request, body, token, attempt, next, received) : accepted(client, token, received));
+	}
+
+	private static Mono<ClientResponse> accepted(TokenClient client, Token token, ClientResponse response) {
+		if (response.statusCode().value() != HttpStatus.UNAUTHORIZED.value()) {
+			client.getManager().accepted(token);
+		}
+		return Mono.just(response);
 	}
 
 	private static boolean isUnauthorized(ClientResponse response) {

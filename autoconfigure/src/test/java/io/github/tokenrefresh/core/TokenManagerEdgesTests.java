@@ -168,6 +168,21 @@ class TokenManagerEdgesTests {
 	}
 
 	@Test
+	void revokedTokenThatTheResourceServerAcceptedBeforeIsReplacedAtOnceWithinTheInterval() {
+		TokenManager manager = manager(this.source).unauthorizedRefreshInterval(Duration.ofSeconds(5)).build();
+		Token first = manager.getToken().block(TIMEOUT);
+		Token second = manager.getTokenAfterUnauthorized(first).block(TIMEOUT);
+		// The second token worked for a while, then was revoked: a new token answers that 401.
+		manager.accepted(second);
+		this.clock.advance(Duration.ofSeconds(1));
+		assertThat(manager.getTokenAfterUnauthorized(second).block(TIMEOUT).getAccessToken()).isEqualTo("access-3");
+		// The third was never accepted: within the interval it is kept.
+		Token third = manager.getToken().block(TIMEOUT);
+		assertThat(manager.getTokenAfterUnauthorized(third).block(TIMEOUT)).isSameAs(third);
+		assertThat(this.source.callCount()).isEqualTo(3);
+	}
+
+	@Test
 	void tokenThatWasReplacedMeanwhileIsUsedWithoutACallEvenWithinTheInterval() {
 		TokenManager manager = manager(this.source).unauthorizedRefreshInterval(Duration.ofSeconds(5)).build();
 		Token first = manager.getToken().block(TIMEOUT);

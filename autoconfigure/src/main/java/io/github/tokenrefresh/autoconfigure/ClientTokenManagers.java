@@ -98,6 +98,7 @@ final class ClientTokenManagers {
 			.refreshBeforeExpiry(client.getRefreshBeforeExpiry())
 			.refreshAhead(client.getRefreshAhead())
 			.rejectionCooldown(client.getRejectionCooldown())
+			.unauthorizedRefreshInterval(client.getUnauthorizedRefreshInterval())
 			.autoRefresh(client.isAutoRefresh())
 			.clock(clock())
 			.observationRegistry(this.beanFactory.getBeanProvider(ObservationRegistry.class)

@@ -131,6 +131,7 @@ public final class TokenRefreshAutoConfiguration {
 				.headerName(client.getHeaderName())
 				.headerPrefix(client.getHeaderPrefix())
 				.retryOnUnauthorized(client.getRetryOnUnauthorized())
+				.maxReplayBodySize(client.getMaxReplayBodySize().toBytes())
 				.build());
 		}
 		return clients;

@@ -10,6 +10,7 @@ import org.jspecify.annotations.Nullable;
 
 import io.github.tokenrefresh.login.LoginFormat;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Configuration properties of token-refresh: the store and the named clients whose WebClient requests carry a
@@ -62,6 +63,11 @@ public class TokenRefreshProperties {
 
 	public Map<String, Client> getClients() {
 		return this.clients;
+	}
+
+	@Override
+	public String toString() {
+		return "TokenRefreshProperties[clients=" + this.clients.keySet() + "]";
 	}
 
 	/**
@@ -283,6 +289,18 @@ public class TokenRefreshProperties {
 		 * How long requests fail without calling the token endpoint after it rejected the client's credentials.
 		 */
 		private Duration rejectionCooldown = Duration.ofSeconds(5);
+
+		/**
+		 * Shortest time between two token replacements caused by a 401; a 401 within it is returned to the caller
+		 * with the token kept. 0 replaces the token on every 401.
+		 */
+		private Duration unauthorizedRefreshInterval = Duration.ofSeconds(5);
+
+		/**
+		 * Largest request body kept to be sent again after a 401 when it cannot be written anew (a Publisher); a
+		 * larger one is not sent again and the caller gets the 401.
+		 */
+		private DataSize maxReplayBodySize = DataSize.ofMegabytes(1);
 
 		/**
 		 * Timeout of each token-endpoint call. When not set, the shared TokenEndpoints' timeout (10 seconds unless
@@ -519,6 +537,22 @@ public class TokenRefreshProperties {
 			this.rejectionCooldown = rejectionCooldown;
 		}
 
+		public Duration getUnauthorizedRefreshInterval() {
+			return this.unauthorizedRefreshInterval;
+		}
+
+		public void setUnauthorizedRefreshInterval(Duration unauthorizedRefreshInterval) {
+			this.unauthorizedRefreshInterval = unauthorizedRefreshInterval;
+		}
+
+		public DataSize getMaxReplayBodySize() {
+			return this.maxReplayBodySize;
+		}
+
+		public void setMaxReplayBodySize(DataSize maxReplayBodySize) {
+			this.maxReplayBodySize = maxReplayBodySize;
+		}
+
 		public @Nullable Duration getTimeout() {
 			return this.timeout;
 		}
@@ -557,6 +591,13 @@ public class TokenRefreshProperties {
 
 		public void setAutoRefresh(boolean autoRefresh) {
 			this.autoRefresh = autoRefresh;
+		}
+
+		@Override
+		public String toString() {
+			// Credentials (client secret, password, refresh token, assertion, login body) are never shown.
+			return "Client[registrationId=" + this.registrationId + ", tokenUri=" + getTokenUri() + ", clientId="
+					+ this.clientId + "]";
 		}
 
 	}
@@ -678,6 +719,11 @@ public class TokenRefreshProperties {
 
 		public void setRefreshExpiresInPath(@Nullable String refreshExpiresInPath) {
 			this.refreshExpiresInPath = refreshExpiresInPath;
+		}
+
+		@Override
+		public String toString() {
+			return "Login[uri=" + this.uri + ", body fields=" + this.body.keySet() + "]";
 		}
 
 	}

@@ -80,6 +80,7 @@ final class TokenRefreshPropertiesValidator {
 		validateNotNegative(prefix + "refresh-before-expiry", client.getRefreshBeforeExpiry());
 		validateNotNegative(prefix + "refresh-ahead", client.getRefreshAhead());
 		validateNotNegative(prefix + "rejection-cooldown", client.getRejectionCooldown());
+		validateNotNegative(prefix + "unauthorized-refresh-interval", client.getUnauthorizedRefreshInterval());
 		Duration timeout = client.getTimeout();
 		if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
 			throw InvalidTokenRefreshConfigurationException.of(prefix + "timeout",

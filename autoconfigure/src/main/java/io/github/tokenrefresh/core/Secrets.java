@@ -1,5 +1,10 @@
 package io.github.tokenrefresh.core;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,6 +31,23 @@ public final class Secrets {
 			return "[PROTECTED]";
 		}
 		return secret.substring(0, SHOWN) + "…[PROTECTED]";
+	}
+
+	/**
+	 * Return a fingerprint of a secret: the first 8 bytes of its SHA-256 in hex, enough to tell two tokens apart
+	 * and to correlate log lines, never enough to recover one.
+	 * @param secret the secret
+	 * @return the fingerprint
+	 */
+	public static String fingerprint(String secret) {
+		try {
+			byte[] digest = MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8));
+			return HexFormat.of().formatHex(digest, 0, 8);
+		}
+		catch (NoSuchAlgorithmException ex) {
+			// Every Java platform must provide SHA-256.
+			throw new IllegalStateException(ex);
+		}
 	}
 
 }

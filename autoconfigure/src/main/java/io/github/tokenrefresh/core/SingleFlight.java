@@ -39,24 +39,26 @@ final class SingleFlight<K, V> {
 	}
 
 	private void start(K key, Mono<V> shared, Sinks.One<V> outcome, Supplier<Mono<V>> work) {
-		Mono<V> mono;
+		// Throwable, not RuntimeException: an Error (a NoClassDefFoundError in a user's source or store) thrown
+		// while the work is built or subscribed would otherwise leave the slot occupied and every later caller
+		// waiting on it for good. Reactor rethrows such errors from subscribe rather than signal them.
 		try {
-			mono = work.get();
+			work.get().subscribe((value) -> {
+				this.inFlight.remove(key, shared);
+				outcome.tryEmitValue(value);
+			}, (error) -> {
+				this.inFlight.remove(key, shared);
+				outcome.tryEmitError(error);
+			}, () -> {
+				// After a value this is a no-op; for an empty run it releases the waiters.
+				this.inFlight.remove(key, shared);
+				outcome.tryEmitEmpty();
+			});
 		}
-		catch (RuntimeException ex) {
-			mono = Mono.error(ex);
+		catch (Throwable ex) {
+			this.inFlight.remove(key, shared);
+			outcome.tryEmitError(ex);
 		}
-		mono.subscribe((value) -> {
-			this.inFlight.remove(key, shared);
-			outcome.tryEmitValue(value);
-		}, (error) -> {
-			this.inFlight.remove(key, shared);
-			outcome.tryEmitError(error);
-		}, () -> {
-			// After a value this is a no-op; for an empty run it releases the waiters.
-			this.inFlight.remove(key, shared);
-			outcome.tryEmitEmpty();
-		});
 	}
 
 	boolean isRunning(K key) {

@@ -263,6 +263,11 @@ public final class Token {
 			return new Token(this);
 		}
 
+		@Override
+		public String toString() {
+			return "Token.Builder[accessToken=" + Secrets.mask(this.accessToken) + "]";
+		}
+
 	}
 
 }

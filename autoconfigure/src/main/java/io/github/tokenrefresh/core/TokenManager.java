@@ -1,27 +1,26 @@
 package io.github.tokenrefresh.core;
 
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
-import java.util.function.UnaryOperator;
+import java.util.concurrent.atomic.AtomicBoolean;
 
-import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
-import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import io.github.tokenrefresh.core.FreshnessWindows.Freshness;
 import io.github.tokenrefresh.core.TokenRefreshListener.AcquisitionKind;
-import io.github.tokenrefresh.core.TokenStatus.Outcome;
 import org.springframework.util.Assert;
+import reactor.core.Exceptions;
 import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
 
 /**
  * Keeps one client's token valid: serves it from the {@link TokenStore}, refreshes it ahead of expiry and after
@@ -56,9 +55,9 @@ public final class TokenManager {
 
 	private final Duration refreshAhead;
 
-	private final Duration rejectionCooldown;
-
 	private final Duration maxWait;
+
+	private final Duration backgroundRetryBackoff;
 
 	private final boolean autoRefresh;
 
@@ -66,15 +65,17 @@ public final class TokenManager {
 
 	private final TokenRefreshListener listener;
 
-	private final ObservationRegistry observationRegistry;
+	private final ObservedAcquisition acquisition;
+
+	private final RejectionMemory rejections;
+
+	private final UnauthorizedBound unauthorized;
 
 	private final SingleFlight<String, Token> refreshes = new SingleFlight<>();
 
-	private final AtomicReference<TokenStatus> status;
-
 	private volatile @Nullable Token lastSeen;
 
-	private volatile @Nullable Thresholds thresholds;
+	private volatile @Nullable Windows windows;
 
 	/**
 	 * One cold Mono serves every caller: {@link #getToken()} allocates nothing until it is subscribed.
@@ -83,9 +84,17 @@ public final class TokenManager {
 
 	private final Mono<Token> renewEmpty = Mono.defer(this::renewEmpty);
 
-	private volatile @Nullable Rejection rejection;
-
 	private volatile @Nullable Token refreshedAhead;
+
+	private volatile @Nullable Token lastAccepted;
+
+	/**
+	 * A token obtained while the store refused to keep it: served from memory rather than dropped with the
+	 * refresh token it may carry.
+	 */
+	private volatile @Nullable Token unstored;
+
+	private final AtomicBoolean storeFailureLogged = new AtomicBoolean();
 
 	private TokenManager(Builder builder) {
 		this.clientName = builder.clientName;
@@ -94,14 +103,15 @@ public final class TokenManager {
 		this.store = builder.store;
 		this.refreshBeforeExpiry = builder.refreshBeforeExpiry;
 		this.refreshAhead = builder.refreshAhead;
-		this.rejectionCooldown = builder.rejectionCooldown;
 		this.maxWait = builder.maxWait;
+		this.backgroundRetryBackoff = builder.backgroundRetryBackoff;
 		this.autoRefresh = builder.autoRefresh;
 		this.clock = builder.clock;
 		this.listener = composite(List.copyOf(builder.listeners));
-		this.observationRegistry = builder.observationRegistry;
-		this.status = new AtomicReference<>(
-				new TokenStatus(this.clientName, null, null, null, 0, null, null, null, null));
+		this.acquisition = new ObservedAcquisition(this.clientName, this.clock, this.listener,
+				builder.observationRegistry);
+		this.rejections = new RejectionMemory(builder.rejectionCooldown);
+		this.unauthorized = new UnauthorizedBound(this.clientName, builder.unauthorizedRefreshInterval);
 	}
 
 	/**
@@ -123,6 +133,10 @@ public final class TokenManager {
 	}
 
 	private Mono<Token> currentToken() {
+		Token unstored = this.unstored;
+		if (unstored != null) {
+			return useOrRenew(unstored);
+		}
 		// Fast path: a token held in memory needs no store call, and a stale one goes straight to the single
 		// flight, so that a crowd of requests at expiry does not read the store once each.
 		Token cached = this.store.getIfCached(this.key);
@@ -132,19 +146,15 @@ public final class TokenManager {
 		return this.store.get(this.key).flatMap(this::useOrRenew).switchIfEmpty(this.renewEmpty);
 	}
 
-	private void seen(Token token) {
+	private Mono<Token> useOrRenew(Token token) {
 		if (this.lastSeen != token) {
 			this.lastSeen = token;
 		}
-	}
-
-	private Mono<Token> useOrRenew(Token token) {
-		seen(token);
 		if (!this.autoRefresh) {
 			return token.isExpired(now()) ? Mono.error(new TokenExpiredException(this.clientName, "the token expired"))
 					: Mono.just(token);
 		}
-		return switch (freshness(token, millis())) {
+		return switch (freshness(token)) {
 			case FRESH -> Mono.just(token);
 			case REFRESH_AHEAD -> {
 				refreshInBackground(token);
@@ -175,34 +185,96 @@ public final class TokenManager {
 	}
 
 	/**
-	 * Return a token to retry with after the resource server answered 401 to {@code rejected}. When another
-	 * caller already stored a newer token, that one is returned without a call; otherwise {@code rejected} is
-	 * removed from the store (only if it is still there) and a new token obtained.
+	 * Return a token to retry with after the resource server answered 401 to {@code rejected}; see
+	 * {@link #getTokenAfterUnauthorized(Token, URI)}.
 	 * @param rejected the token the 401 answered
-	 * @return the token to retry with
+	 * @return the token to retry with, or {@code rejected} itself when the 401 is to be returned as it is
 	 */
 	public Mono<Token> getTokenAfterUnauthorized(Token rejected) {
+		return getTokenAfterUnauthorized(rejected, null);
+	}
+
+	/**
+	 * Return a token to retry with after the resource server answered 401 to {@code rejected}. When another
+	 * caller already stored a newer token, that one is returned without a call. Otherwise {@code rejected} is
+	 * removed from the store (only if it is still there) and a new token obtained, at most once per
+	 * {@linkplain Builder#unauthorizedRefreshInterval(Duration) unauthorized refresh interval}: within it,
+	 * {@code rejected} itself is returned and kept, and the caller returns the 401 as it is rather than retry.
+	 * @param rejected the token the 401 answered
+	 * @param url where the request went, named (scheme, host and port only) in the WARN about 401s a new token
+	 * did not fix; may be {@code null}
+	 * @return the token to retry with, or {@code rejected} itself when the 401 is to be returned as it is
+	 */
+	public Mono<Token> getTokenAfterUnauthorized(Token rejected, @Nullable URI url) {
 		Assert.notNull(rejected, "'rejected' must not be null");
 		if (!this.autoRefresh) {
 			return this.store.removeIfSame(this.key, rejected)
 				.then(Mono.error(new TokenExpiredException(this.clientName, "the token was rejected with 401")));
 		}
-		return Mono.defer(() -> {
-			this.listener.unauthorizedRetried(this.clientName);
-			return this.store.get(this.key)
-				.filter((stored) -> !stored.hasSameAccessToken(rejected)
-						&& freshness(stored, millis()) != Freshness.STALE)
-				.switchIfEmpty(Mono.defer(() -> this.store.removeIfSame(this.key, rejected).then(renew(rejected))));
-		});
+		return Mono.defer(() -> this.store.get(this.key)
+			.filter((stored) -> !stored.hasSameAccessToken(rejected) && freshness(stored) != Freshness.STALE)
+			.switchIfEmpty(Mono.defer(() -> replaceRejected(rejected, url))));
+	}
+
+	private Mono<Token> replaceRejected(Token rejected, @Nullable URI url) {
+		// A token due for replacement anyway is replaced outside the bound: that costs one call per lifetime, not
+		// one per request, and a 401 for a token that expired on its way (a loaded machine) is not the storm.
+		// So is a token the resource server accepted before: it was in use, so the 401 (a revocation) is news
+		// that a new token answers, not the storm of an API that refuses every token.
+		boolean due = freshness(rejected) == Freshness.STALE || wasAccepted(rejected);
+		if (!this.unauthorized.tryReplace(millis(), rejected, due)) {
+			keptAfterUnauthorized(url);
+			return Mono.just(rejected);
+		}
+		this.listener.unauthorizedRetried(this.clientName);
+		return forget(rejected).then(renew(rejected));
+	}
+
+	private void keptAfterUnauthorized(@Nullable URI url) {
+		this.listener.unauthorizedUnresolved(this.clientName);
+		this.unauthorized.refused(millis(), url);
 	}
 
 	/**
-	 * Remove {@code rejected} from the store if it is still the stored token, without obtaining a new one.
+	 * Remove {@code rejected} from the store if it is still the stored token, without obtaining a new one. Bound
+	 * like the replacements of {@link #getTokenAfterUnauthorized(Token, URI)}: within the interval the token is
+	 * kept, so that requests that cannot be retried do not evict it (fleet-wide, with a shared store) one each.
 	 * @param rejected the token a resource server refused
 	 * @return whether it was removed
 	 */
 	public Mono<Boolean> invalidate(Token rejected) {
 		Assert.notNull(rejected, "'rejected' must not be null");
+		return Mono.defer(() -> {
+			if (!this.unauthorized.tryReplace(millis(), rejected, wasAccepted(rejected))) {
+				keptAfterUnauthorized(null);
+				return Mono.just(false);
+			}
+			return forget(rejected);
+		});
+	}
+
+	/**
+	 * Note that a resource server accepted {@code token} (answered anything but 401 to a request that carried it).
+	 * A 401 for a token that was accepted before replaces it at once, outside the bound on replacements caused by
+	 * 401s; the filter and interceptors call this for every such response.
+	 * @param token the token the resource server accepted
+	 */
+	public void accepted(Token token) {
+		if (this.lastAccepted != token) {
+			this.lastAccepted = token;
+		}
+	}
+
+	private boolean wasAccepted(Token rejected) {
+		Token accepted = this.lastAccepted;
+		return accepted != null && accepted.hasSameAccessToken(rejected);
+	}
+
+	private Mono<Boolean> forget(Token rejected) {
+		Token unstored = this.unstored;
+		if (unstored != null && unstored.hasSameAccessToken(rejected)) {
+			this.unstored = null;
+		}
 		return this.store.removeIfSame(this.key, rejected);
 	}
 
@@ -212,7 +284,7 @@ public final class TokenManager {
 	 */
 	public Mono<Token> refresh() {
 		return Mono.defer(() -> {
-			this.rejection = null;
+			this.rejections.clear();
 			return this.store.get(this.key).flatMap(this::renew).switchIfEmpty(Mono.defer(() -> renew(null)));
 		});
 	}
@@ -222,7 +294,10 @@ public final class TokenManager {
 	 * @return completion
 	 */
 	public Mono<Void> evict() {
-		return this.store.remove(this.key);
+		return Mono.defer(() -> {
+			this.unstored = null;
+			return this.store.remove(this.key);
+		});
 	}
 
 	/**
@@ -254,7 +329,7 @@ public final class TokenManager {
 	 * @return the status
 	 */
 	public TokenStatus getStatus() {
-		TokenStatus current = this.status.get();
+		TokenStatus current = this.acquisition.status();
 		Token seen = this.lastSeen;
 		return (seen != null && seen.getExpiresAt() != null && !seen.getExpiresAt().equals(current.expiresAt()))
 				? new TokenStatus(current.clientName(), current.lastAttemptAt(), current.lastOutcome(),
@@ -293,17 +368,30 @@ public final class TokenManager {
 			return;
 		}
 		this.refreshedAhead = token;
-		renew(token).subscribe(null, (ex) -> logger.debug(
-				"Background refresh for client '" + this.clientName + "' failed; the current token is still used",
-				ex));
+		// Tried again while the token is still usable: callers would otherwise block at expiry, which is what
+		// refreshing ahead exists to avoid. A rejection is not tried again; the cooldown answers the next one.
+		renew(token)
+			.retryWhen(Retry.backoff(Long.MAX_VALUE, this.backgroundRetryBackoff)
+				.maxBackoff(this.backgroundRetryBackoff.multipliedBy(30))
+				.filter((ex) -> !ObservedAcquisition.isRejection(ex) && freshness(token) != Freshness.STALE))
+			.subscribe(null, (ex) -> logger.debug("Background refresh for client '" + this.clientName
+					+ "' failed; the current token is used until it is due", Exceptions.unwrap(ex)));
 	}
 
 	private Mono<Token> renew(@Nullable Token replaced) {
-		return this.refreshes.run(this.key, () -> this.store
-			.refreshExclusively(this.key, Mono.defer(() -> refreshUnlessDone(replaced)))
-			.timeout(this.maxWait)
-			.onErrorMap(TimeoutException.class, (ex) -> TokenAcquisitionException.failed(this.clientName, null,
-					null, "no token within " + this.maxWait, null)));
+		return Mono.defer(() -> {
+			// Before any coordination: during the cooldown a wave of requests must not take the fleet lease
+			// (or wait for it) only to fail.
+			TokenAcquisitionException rejected = this.rejections.active(now());
+			if (rejected != null) {
+				return Mono.error(rejected);
+			}
+			return this.refreshes.run(this.key, () -> this.store
+				.refreshExclusively(this.key, Mono.defer(() -> refreshUnlessDone(replaced)))
+				.timeout(this.maxWait)
+				.onErrorMap(TimeoutException.class, (ex) -> TokenAcquisitionException.failed(this.clientName, null,
+						null, "no token within " + this.maxWait, null)));
+		});
 	}
 
 	/**
@@ -313,33 +401,57 @@ public final class TokenManager {
 	private Mono<Token> refreshUnlessDone(@Nullable Token replaced) {
 		return this.store.get(this.key)
 			.flatMap((stored) -> isFreshReplacement(stored, replaced) ? Mono.just(stored) : obtainAndStore(stored))
-			.switchIfEmpty(Mono.defer(() -> obtainAndStore(replaced)));
+			.switchIfEmpty(Mono.defer(() -> obtainAndStore((this.unstored != null) ? this.unstored : replaced)));
 	}
 
 	private boolean isFreshReplacement(Token stored, @Nullable Token replaced) {
-		return !stored.hasSameAccessToken(replaced) && freshness(stored, millis()) == Freshness.FRESH;
+		return !stored.hasSameAccessToken(replaced) && freshness(stored) == Freshness.FRESH;
 	}
 
 	private Mono<Token> obtainAndStore(@Nullable Token current) {
-		Rejection remembered = this.rejection;
-		if (remembered != null && now().isBefore(remembered.until())) {
-			return Mono.error(remembered.exception().copy());
+		TokenAcquisitionException rejected = this.rejections.active(now());
+		if (rejected != null) {
+			return Mono.error(rejected);
 		}
-		return obtain(current).flatMap((token) -> this.store.replace(this.key, current, token))
-			.doOnNext((token) -> this.rejection = null)
-			.doOnError(TokenAcquisitionException.class, this::remember);
+		return obtain(current).flatMap((token) -> store(current, token))
+			.doOnNext((token) -> this.rejections.clear())
+			.doOnError(TokenAcquisitionException.class, (ex) -> this.rejections.remember(ex, now()));
+	}
+
+	private Mono<Token> store(@Nullable Token current, Token token) {
+		return this.store.replace(this.key, current, token).doOnNext((stored) -> this.unstored = null)
+			.onErrorResume((ex) -> {
+				// Dropping the token would drop a rotated refresh token with it, and cost a token call per request
+				// for as long as the store fails: serve it from memory instead.
+				if (this.storeFailureLogged.compareAndSet(false, true)) {
+					logger.warn("Could not store the token of client '" + this.clientName + "' ("
+							+ ex.getClass().getSimpleName()
+							+ "); serving it from memory until the store takes one");
+				}
+				else {
+					logger.debug("Store still failing for client '" + this.clientName + "'", ex);
+				}
+				this.unstored = token;
+				this.lastSeen = token;
+				return Mono.just(token);
+			});
 	}
 
 	private Mono<Token> obtain(@Nullable Token current) {
 		if (current == null || current.getRefreshToken() == null || isRefreshTokenExpired(current)) {
-			return call(AcquisitionKind.ACQUIRE, this.source::acquire);
+			return this.acquisition.call(AcquisitionKind.ACQUIRE, this.source::acquire).doOnNext(this::obtained);
 		}
-		return call(AcquisitionKind.REFRESH, () -> this.source.refresh(current))
+		return this.acquisition.call(AcquisitionKind.REFRESH, () -> this.source.refresh(current))
 			.map((token) -> keepRefreshToken(token, current))
-			.onErrorResume(TokenManager::isRejection,
+			.onErrorResume(ObservedAcquisition::isRejection,
 					(ex) -> afterRefreshRejected(current, (TokenAcquisitionException) ex))
 			.onErrorResume(TokenManager::isOutcomeUnknown,
-					(ex) -> afterRefreshLost(current, (TokenAcquisitionException) ex));
+					(ex) -> afterRefreshLost(current, (TokenAcquisitionException) ex))
+			.doOnNext(this::obtained);
+	}
+
+	private void obtained(Token token) {
+		this.lastSeen = token;
 	}
 
 	/**
@@ -354,7 +466,7 @@ public final class TokenManager {
 			.switchIfEmpty(Mono.defer(() -> {
 				logger.warn(ex.getMessage() + "; the refresh token may have been spent, so client '" + this.clientName
 						+ "' logs in again instead of presenting it twice");
-				return call(AcquisitionKind.ACQUIRE, this.source::acquire);
+				return this.acquisition.call(AcquisitionKind.ACQUIRE, this.source::acquire);
 			}));
 	}
 
@@ -369,66 +481,8 @@ public final class TokenManager {
 			.switchIfEmpty(Mono.defer(() -> {
 				logger.warn("Refresh token of client '" + this.clientName + "' was rejected (" + ex.getErrorCode()
 						+ "); falling back to a full login");
-				return call(AcquisitionKind.ACQUIRE, this.source::acquire);
+				return this.acquisition.call(AcquisitionKind.ACQUIRE, this.source::acquire);
 			}));
-	}
-
-	/**
-	 * One call to the token source, observed: a timer with Micrometer, a parent for the token endpoint's HTTP
-	 * observation, the status for health and the listeners for metrics and events.
-	 */
-	private Mono<Token> call(AcquisitionKind kind, Supplier<Mono<Token>> call) {
-		return Mono.defer(() -> {
-			long start = System.nanoTime();
-			Instant attemptAt = now();
-			Observation observation = Observation.createNotStarted(OBSERVATION_NAME, this.observationRegistry)
-				.contextualName("token " + kind.tagValue())
-				.lowCardinalityKeyValue("client", this.clientName)
-				.lowCardinalityKeyValue("kind", kind.tagValue())
-				.start();
-			return call.get()
-				.switchIfEmpty(Mono.error(() -> TokenAcquisitionException.failed(this.clientName, null, null,
-						"the token source completed without a token", null)))
-				.doOnNext((token) -> {
-					observation.lowCardinalityKeyValue("outcome", Outcome.SUCCESS.tagValue()).stop();
-					obtained(kind, token, attemptAt, Duration.ofNanos(System.nanoTime() - start));
-				})
-				.doOnError((ex) -> {
-					Outcome outcome = isRejection(ex) ? Outcome.REJECTED : Outcome.ERROR;
-					observation.lowCardinalityKeyValue("outcome", outcome.tagValue()).error(ex).stop();
-					failed(kind, ex, outcome, attemptAt, Duration.ofNanos(System.nanoTime() - start));
-				})
-				.doOnCancel(observation::stop)
-				.contextWrite((context) -> context.put(ObservationThreadLocalAccessor.KEY, observation));
-		});
-	}
-
-	private void obtained(AcquisitionKind kind, Token token, Instant attemptAt, Duration duration) {
-		this.lastSeen = token;
-		update((s) -> new TokenStatus(s.clientName(), attemptAt, Outcome.SUCCESS, now(), s.refreshCount() + 1,
-				token.getExpiresAt(), null, null, null));
-		if (logger.isInfoEnabled()) {
-			logger.info("Obtained token for client '" + this.clientName + "' (" + kind.tagValue() + ") in "
-					+ duration.toMillis() + " ms, expires at "
-					+ ((token.getExpiresAt() != null) ? token.getExpiresAt() : "(unknown)"));
-		}
-		if (logger.isDebugEnabled()) {
-			logger.debug("Token for client '" + this.clientName + "': " + token);
-		}
-		this.listener.tokenObtained(this.clientName, kind, token, duration);
-	}
-
-	private void failed(AcquisitionKind kind, Throwable ex, Outcome outcome, Instant attemptAt, Duration duration) {
-		TokenAcquisitionException acquisition = (ex instanceof TokenAcquisitionException tae) ? tae : null;
-		update((s) -> new TokenStatus(s.clientName(), attemptAt, outcome, s.lastSuccessAt(), s.refreshCount(),
-				s.expiresAt(), (acquisition != null) ? acquisition.getStatus() : null,
-				(acquisition != null) ? acquisition.getErrorCode() : null,
-				(acquisition != null) ? acquisition.getMessage() : ex.getClass().getSimpleName()));
-		this.listener.acquisitionFailed(this.clientName, kind, ex, duration);
-	}
-
-	private void update(UnaryOperator<TokenStatus> change) {
-		this.status.updateAndGet(change);
 	}
 
 	private boolean isRefreshTokenExpired(Token token) {
@@ -451,45 +505,13 @@ public final class TokenManager {
 		return ex instanceof TokenAcquisitionException acquisition && acquisition.isOutcomeUnknown();
 	}
 
-	private static boolean isRejection(Throwable ex) {
-		return ex instanceof TokenAcquisitionException acquisition && acquisition.isRejected();
-	}
-
-	private void remember(TokenAcquisitionException ex) {
-		if (!ex.isRejected()) {
-			logger.warn(ex.getMessage());
-			return;
+	private Freshness freshness(Token token) {
+		Windows windows = this.windows;
+		if (windows == null || windows.token() != token) {
+			windows = new Windows(token, FreshnessWindows.of(token, this.refreshBeforeExpiry, this.refreshAhead));
+			this.windows = windows;
 		}
-		boolean newEpisode = this.rejection == null;
-		this.rejection = new Rejection(ex, now().plus(this.rejectionCooldown));
-		if (newEpisode) {
-			logger.error(ex.getMessage() + "; requests fail without calling the token endpoint for "
-					+ this.rejectionCooldown + " after each rejection");
-		}
-	}
-
-	Freshness freshness(Token token, long millis) {
-		Thresholds thresholds = thresholds(token);
-		if (millis >= thresholds.staleAt()) {
-			return Freshness.STALE;
-		}
-		return (millis >= thresholds.refreshAheadAt()) ? Freshness.REFRESH_AHEAD : Freshness.FRESH;
-	}
-
-	/**
-	 * The instants at which a token enters the refresh windows, computed once per token rather than per request.
-	 */
-	private Thresholds thresholds(Token token) {
-		Thresholds thresholds = this.thresholds;
-		if (thresholds == null || thresholds.token() != token) {
-			thresholds = Thresholds.of(token, this.refreshBeforeExpiry, this.refreshAhead);
-			this.thresholds = thresholds;
-		}
-		return thresholds;
-	}
-
-	private static Duration min(Duration a, Duration b) {
-		return (a.compareTo(b) <= 0) ? a : b;
+		return windows.windows().at(millis());
 	}
 
 	private Instant now() {
@@ -505,38 +527,14 @@ public final class TokenManager {
 		return "TokenManager[client=" + this.clientName + ", key=" + this.key + ", store=" + this.store + "]";
 	}
 
-	enum Freshness {
+	/**
+	 * The windows of the token last asked about: most requests ask about the same token.
+	 */
+	private record Windows(Token token, FreshnessWindows windows) {
 
-		/** Good to use. */
-		FRESH,
-
-		/** Good to use while a background refresh replaces it. */
-		REFRESH_AHEAD,
-
-		/** Must be replaced before use. */
-		STALE
-
-	}
-
-	private record Rejection(TokenAcquisitionException exception, Instant until) {
-	}
-
-	private record Thresholds(Token token, long staleAt, long refreshAheadAt) {
-
-		static Thresholds of(Token token, Duration refreshBeforeExpiry, Duration refreshAhead) {
-			Instant expiresAt = token.getExpiresAt();
-			Duration lifetime = token.getLifetime();
-			if (expiresAt == null || lifetime == null) {
-				return new Thresholds(token, Long.MAX_VALUE, Long.MAX_VALUE);
-			}
-			// A window wider than a short-lived token would refresh it on every request (Spring Security 14943).
-			Duration before = min(refreshBeforeExpiry, lifetime.dividedBy(2));
-			long staleAt = expiresAt.minus(before).toEpochMilli();
-			long aheadAt = Long.MAX_VALUE;
-			if (!refreshAhead.isZero()) {
-				aheadAt = expiresAt.minus(min(refreshAhead, lifetime.multipliedBy(3).dividedBy(4))).toEpochMilli();
-			}
-			return new Thresholds(token, staleAt, aheadAt);
+		@Override
+		public String toString() {
+			return "Windows[" + this.windows + "]";
 		}
 
 	}
@@ -565,6 +563,11 @@ public final class TokenManager {
 			@Override
 			public void unauthorizedRetried(String clientName) {
 				listeners.forEach((listener) -> listener.unauthorizedRetried(clientName));
+			}
+
+			@Override
+			public void unauthorizedUnresolved(String clientName) {
+				listeners.forEach((listener) -> listener.unauthorizedUnresolved(clientName));
 			}
 
 			@Override
@@ -597,6 +600,10 @@ public final class TokenManager {
 		private Duration maxWait = Duration.ofMinutes(1);
 
 		private boolean autoRefresh = true;
+
+		private Duration unauthorizedRefreshInterval = Duration.ofSeconds(5);
+
+		private Duration backgroundRetryBackoff = Duration.ofSeconds(1);
 
 		private Clock clock = Clock.systemUTC();
 
@@ -720,8 +727,34 @@ public final class TokenManager {
 			return this;
 		}
 
+		/**
+		 * Set how often a 401 may replace the token: a 401 within this interval of the last replacement a 401
+		 * caused is returned to the caller with the token kept; 5 seconds by default, zero for no bound.
+		 * @param unauthorizedRefreshInterval the interval
+		 * @return this builder
+		 */
+		public Builder unauthorizedRefreshInterval(Duration unauthorizedRefreshInterval) {
+			this.unauthorizedRefreshInterval = nonNegative(unauthorizedRefreshInterval, "unauthorizedRefreshInterval");
+			return this;
+		}
+
+		/**
+		 * Set the first delay before a failed background refresh is tried again; one second by default.
+		 */
+		Builder backgroundRetryBackoff(Duration backgroundRetryBackoff) {
+			Assert.isTrue(backgroundRetryBackoff != null && backgroundRetryBackoff.compareTo(Duration.ZERO) > 0,
+					"'backgroundRetryBackoff' must be positive");
+			this.backgroundRetryBackoff = backgroundRetryBackoff;
+			return this;
+		}
+
 		public TokenManager build() {
 			return new TokenManager(this);
+		}
+
+		@Override
+		public String toString() {
+			return "TokenManager.Builder[client=" + this.clientName + ", store=" + this.store + "]";
 		}
 
 		private static Duration nonNegative(Duration duration, String name) {

@@ -36,6 +36,15 @@ public interface TokenRefreshListener {
 	}
 
 	/**
+	 * A request answered 401 is returned to its caller with the token kept: a 401 already replaced the token
+	 * within the client's unauthorized refresh interval, so a new token is unlikely to help and would cost a
+	 * token call per request.
+	 * @param clientName the client name
+	 */
+	default void unauthorizedUnresolved(String clientName) {
+	}
+
+	/**
 	 * A request had to wait for a refresh before it could be sent.
 	 * @param clientName the client name
 	 */

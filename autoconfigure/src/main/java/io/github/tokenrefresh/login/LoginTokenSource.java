@@ -247,6 +247,13 @@ public final class LoginTokenSource implements TokenSource {
 		return TokenAcquisitionException.failed(this.clientName, uri, null, reason, null);
 	}
 
+	@Override
+	public String toString() {
+		// The body's values (a password) are never shown, only which fields are sent.
+		return "LoginTokenSource[client=" + this.clientName + ", loginUri=" + this.loginUri + ", format=" + this.format
+				+ ", body fields=" + this.body.keySet() + "]";
+	}
+
 	/**
 	 * Builds a {@link LoginTokenSource}.
 	 */
@@ -389,6 +396,12 @@ public final class LoginTokenSource implements TokenSource {
 		 */
 		public LoginTokenSource build() {
 			return new LoginTokenSource(this);
+		}
+
+		@Override
+		public String toString() {
+			return "LoginTokenSource.Builder[client=" + this.clientName + ", loginUri=" + this.loginUri
+					+ ", body fields=" + this.body.keySet() + "]";
 		}
 
 	}

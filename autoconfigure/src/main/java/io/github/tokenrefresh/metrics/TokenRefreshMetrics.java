@@ -30,6 +30,9 @@ public final class TokenRefreshMetrics implements TokenRefreshListener {
 	/** Name of the 401 retry counter. */
 	public static final String RETRIES = "token.refresh.unauthorized.retries";
 
+	/** Name of the counter of 401s returned to callers with the token kept. */
+	public static final String UNRESOLVED = "token.refresh.unauthorized.unresolved";
+
 	/** Name of the counter of requests that waited for a refresh. */
 	public static final String WAITS = "token.refresh.waits";
 
@@ -43,6 +46,8 @@ public final class TokenRefreshMetrics implements TokenRefreshListener {
 	private final Map<String, Counter> retries = new ConcurrentHashMap<>();
 
 	private final Map<String, Counter> waits = new ConcurrentHashMap<>();
+
+	private final Map<String, Counter> unresolved = new ConcurrentHashMap<>();
 
 	public TokenRefreshMetrics(MeterRegistry registry) {
 		this(registry, Clock.systemUTC());
@@ -78,6 +83,15 @@ public final class TokenRefreshMetrics implements TokenRefreshListener {
 		this.retries.computeIfAbsent(clientName, (name) -> Counter.builder(RETRIES)
 			.tag("client", name)
 			.description("Requests answered 401 and retried with a new token")
+			.register(this.registry)).increment();
+	}
+
+	@Override
+	public void unauthorizedUnresolved(String clientName) {
+		this.unresolved.computeIfAbsent(clientName, (name) -> Counter.builder(UNRESOLVED)
+			.tag("client", name)
+			.description("Requests answered 401 and returned with the token kept: a 401 had already replaced it "
+					+ "within the client's unauthorized refresh interval")
 			.register(this.registry)).increment();
 	}
 

@@ -393,6 +393,12 @@ public final class OAuth2TokenSource implements TokenSource {
 		return (a.compareTo(b) <= 0) ? a : b;
 	}
 
+	@Override
+	public String toString() {
+		// Not the registration: ClientRegistration.toString() shows the client secret.
+		return "OAuth2TokenSource[client=" + this.clientName + "]";
+	}
+
 	/**
 	 * Builds an {@link OAuth2TokenSource}. Exactly one of the two {@code registration} methods must be called.
 	 */
@@ -588,6 +594,11 @@ public final class OAuth2TokenSource implements TokenSource {
 			Assert.state(this.registration != null || this.repository != null,
 					() -> "A client registration is required for client '" + this.clientName + "'");
 			return new OAuth2TokenSource(this);
+		}
+
+		@Override
+		public String toString() {
+			return "OAuth2TokenSource.Builder[client=" + this.clientName + "]";
 		}
 
 	}

@@ -93,16 +93,23 @@ final class Slot {
 			this.reading = started;
 		}
 		Sinks.One<Token> outcome = started.outcome();
-		reader.apply(started.generation()).subscribe((token) -> {
-			finished(started);
-			outcome.tryEmitValue(token);
-		}, (ex) -> {
+		// Throwable: an Error thrown while the read starts must not leave it in flight for every later caller.
+		try {
+			reader.apply(started.generation()).subscribe((token) -> {
+				finished(started);
+				outcome.tryEmitValue(token);
+			}, (ex) -> {
+				finished(started);
+				outcome.tryEmitError(ex);
+			}, () -> {
+				finished(started);
+				outcome.tryEmitEmpty();
+			});
+		}
+		catch (Throwable ex) {
 			finished(started);
 			outcome.tryEmitError(ex);
-		}, () -> {
-			finished(started);
-			outcome.tryEmitEmpty();
-		});
+		}
 		return outcome.asMono();
 	}
 

@@ -15,6 +15,11 @@ import org.springframework.util.Assert;
  */
 public final class TokenClient {
 
+	/**
+	 * Largest body kept for a retry by default: 1 MB.
+	 */
+	public static final long DEFAULT_MAX_REPLAY_BODY_SIZE = 1024 * 1024;
+
 	private final TokenManager manager;
 
 	private final @Nullable BaseUrl baseUrl;
@@ -25,6 +30,8 @@ public final class TokenClient {
 
 	private final int retryOnUnauthorized;
 
+	private final long maxReplayBodySize;
+
 	private volatile @Nullable HeaderValue lastHeader;
 
 	private TokenClient(Builder builder) {
@@ -33,6 +40,7 @@ public final class TokenClient {
 		this.headerName = builder.headerName;
 		this.headerPrefix = builder.headerPrefix;
 		this.retryOnUnauthorized = builder.retryOnUnauthorized;
+		this.maxReplayBodySize = builder.maxReplayBodySize;
 	}
 
 	/**
@@ -64,6 +72,10 @@ public final class TokenClient {
 		return this.retryOnUnauthorized;
 	}
 
+	long getMaxReplayBodySize() {
+		return this.maxReplayBodySize;
+	}
+
 	/**
 	 * The header value for a token, remembered for the last token so that the common case builds no string.
 	 */
@@ -83,6 +95,12 @@ public final class TokenClient {
 	}
 
 	private record HeaderValue(Token token, String value) {
+
+		@Override
+		public String toString() {
+			return "HeaderValue[" + this.token + "]";
+		}
+
 	}
 
 	/**
@@ -99,6 +117,8 @@ public final class TokenClient {
 		private String headerPrefix = "Bearer ";
 
 		private int retryOnUnauthorized = 1;
+
+		private long maxReplayBodySize = DEFAULT_MAX_REPLAY_BODY_SIZE;
 
 		private Builder(TokenManager manager) {
 			Assert.notNull(manager, "'manager' must not be null");
@@ -146,6 +166,18 @@ public final class TokenClient {
 		public Builder retryOnUnauthorized(int retryOnUnauthorized) {
 			Assert.isTrue(retryOnUnauthorized >= 0, "'retryOnUnauthorized' must not be negative");
 			this.retryOnUnauthorized = retryOnUnauthorized;
+			return this;
+		}
+
+		/**
+		 * Set the largest body kept to be sent again after a 401 when it cannot be written anew (a
+		 * {@code Publisher}); 1 MB by default. A larger one is not sent again: the caller gets the 401.
+		 * @param maxReplayBodySize the cap in bytes
+		 * @return this builder
+		 */
+		public Builder maxReplayBodySize(long maxReplayBodySize) {
+			Assert.isTrue(maxReplayBodySize >= 0, "'maxReplayBodySize' must not be negative");
+			this.maxReplayBodySize = maxReplayBodySize;
 			return this;
 		}
 

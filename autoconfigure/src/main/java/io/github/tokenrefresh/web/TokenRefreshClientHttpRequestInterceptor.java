@@ -39,8 +39,10 @@ import reactor.core.scheduler.Schedulers;
  * {@code RestClient.RequestHeadersSpec#attributes}), or else to the client with the longest base URL that matches
  * it; a request that matches none passes through untouched. A 401 is answered by evicting the rejected token,
  * obtaining a new one (shared with concurrent callers) and sending the same body bytes again, up to
- * {@code retryOnUnauthorized} times; the dropped 401 is closed first, so its connection goes back to the pool. A 401
- * whose {@code WWW-Authenticate} says {@code insufficient_scope}, and every 403, are returned as they are.
+ * {@code retryOnUnauthorized} times; the dropped 401 is closed before the retry, so its connection goes back to the
+ * pool. When the manager keeps the token instead (a token that never worked, replaced once already within the
+ * client's unauthorized refresh interval), the 401 is returned as it is. A 401 whose {@code WWW-Authenticate} says
+ * {@code insufficient_scope}, and every 403, are returned as they are.
  * <p>
  * Waiting for a token blocks the calling thread only, platform or virtual, and for at most the client's token wait
  * in all per request (one minute unless given; the auto-configuration uses the manager's budget, five times
@@ -130,6 +132,8 @@ public final class TokenRefreshClientHttpRequestInterceptor implements ClientHtt
 			request.getHeaders().set(client.getHeaderName(), client.headerValue(token));
 			ClientHttpResponse response = execution.execute(request, body);
 			if (!isUnauthorized(response)) {
+				// A token that worked once is replaced at once after a 401 (revoked), outside the 401 bound.
+				manager.accepted(token);
 				return response;
 			}
 			if (attempt > 0 && attempt >= client.getRetryOnUnauthorized()) {
@@ -143,22 +147,36 @@ public final class TokenRefreshClientHttpRequestInterceptor implements ClientHtt
 			if (attempt >= client.getRetryOnUnauthorized()) {
 				return invalidateAndReturn(client, token, deadline, response);
 			}
-			// Close before waiting: the connection goes back to the pool even if no new token comes.
+			Token fresh = awaitWhileHolding(client, manager.getTokenAfterUnauthorized(token, request.getURI()), deadline,
+					response);
+			if (fresh.hasSameAccessToken(token)) {
+				// The manager kept the token: 401s it cannot fix are bounded per client, not sent again each.
+				return response;
+			}
 			response.close();
-			token = await(client, manager.getTokenAfterUnauthorized(token), deadline);
+			token = fresh;
 		}
 	}
 
-	private ClientHttpResponse invalidateAndReturn(TokenClient client, Token token, long deadline,
+	/**
+	 * Wait for a result while holding a response that may still be returned; the response is closed when the
+	 * wait fails, so its connection goes back to the pool.
+	 */
+	private static <T> T awaitWhileHolding(TokenClient client, Mono<T> result, long deadline,
 			ClientHttpResponse response) throws IOException {
 		try {
-			await(client, client.getManager().invalidate(token), deadline);
-			return response;
+			return await(client, result, deadline);
 		}
 		catch (IOException | RuntimeException | Error ex) {
 			response.close();
 			throw ex;
 		}
+	}
+
+	private ClientHttpResponse invalidateAndReturn(TokenClient client, Token token, long deadline,
+			ClientHttpResponse response) throws IOException {
+		awaitWhileHolding(client, client.getManager().invalidate(token), deadline, response);
+		return response;
 	}
 
 	private static boolean isUnauthorized(ClientHttpResponse response) throws IOException {

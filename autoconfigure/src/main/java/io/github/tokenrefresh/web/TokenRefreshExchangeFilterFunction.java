@@ -98,7 +98,7 @@ public final class TokenRefreshExchangeFilterFunction implements ExchangeFilterF
 					+ named + "'; configured clients are " + this.clientsByName.keySet())) : next.exchange(request);
 		}
 		ReplayableBody body = (client.getRetryOnUnauthorized() > 0 && request.body() != BodyInserters.empty())
-				? new ReplayableBody(client.getName()) : null;
+				? new ReplayableBody(client.getName(), request.body(), client.getMaxReplayBodySize()) : null;
 		return client.getManager().getToken().flatMap((token) -> send(client, request, body, token, 0, next));
 	}
 
@@ -120,7 +120,7 @@ public final class TokenRefreshExchangeFilterFunction implements ExchangeFilterF
 			authorized.attribute(ATTEMPT_ATTRIBUTE, attempt);
 		}
 		if (body != null) {
-			authorized.body((attempt == 0) ? body.recording(request.body()) : body.replaying(request.body()));
+			authorized.body((attempt == 0) ? body.first() : body.again());
 		}
 		Mono<ClientResponse> response = next.exchange(authorized.build());
 		if (attempt > 0) {
@@ -128,7 +128,14 @@ public final class TokenRefreshExchangeFilterFunction implements ExchangeFilterF
 					(ex) -> (ex.getCause() instanceof RequestNotReplayableException notReplayable) ? notReplayable : ex);
 		}
 		return response.flatMap((received) -> isUnauthorized(received)
-				? onUnauthorized(client, request, body, token, attempt, next, received) : Mono.just(received));
+				? onUnauthorized(client, request, body, token, attempt, next, received) : accepted(client, token, received));
+	}
+
+	private static Mono<ClientResponse> accepted(TokenClient client, Token token, ClientResponse response) {
+		if (response.statusCode().value() != HttpStatus.UNAUTHORIZED.value()) {
+			client.getManager().accepted(token);
+		}
+		return Mono.just(response);
 	}
 
 	private static boolean isUnauthorized(ClientResponse response) {
@@ -156,8 +163,12 @@ public final class TokenRefreshExchangeFilterFunction implements ExchangeFilterF
 		if (attempt >= client.getRetryOnUnauthorized() || (body != null && !body.isReplayable())) {
 			return releaseUnlessDelivered(client.getManager().invalidate(token).thenReturn(response), response);
 		}
-		return releaseNow(response).then(client.getManager().getTokenAfterUnauthorized(token))
-			.flatMap((fresh) -> send(client, request, body, fresh, attempt + 1, next));
+		// Ask before releasing: within the client's unauthorized refresh interval the manager keeps the token and
+		// hands it back, and this 401 is then the caller's answer.
+		return releaseUnlessDelivered(client.getManager().getTokenAfterUnauthorized(token, request.url())
+			.flatMap((fresh) -> fresh.hasSameAccessToken(token) ? Mono.just(response)
+					: releaseNow(response).then(send(client, request, body, fresh, attempt + 1, next))),
+				response);
 	}
 
 	/**
@@ -185,9 +196,11 @@ public final class TokenRefreshExchangeFilterFunction implements ExchangeFilterF
 		});
 	}
 
-	private static String safeUrl(URI url) {
-		// Query strings may carry credentials (api keys, signatures): log where the request went, not all of it.
-		return url.getScheme() + "://" + url.getRawAuthority() + url.getRawPath();
+	static String safeUrl(URI url) {
+		// User info and query strings may carry credentials (passwords, api keys, signatures): log where the
+		// request went, not all of it.
+		return url.getScheme() + "://" + url.getHost() + ((url.getPort() != -1) ? ":" + url.getPort() : "")
+				+ url.getRawPath();
 	}
 
 	@Override

@@ -9,6 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 import io.github.tokenrefresh.core.InMemoryTokenStore;
+import io.github.tokenrefresh.core.Secrets;
 import io.github.tokenrefresh.core.TokenAcquisitionException;
 import io.github.tokenrefresh.core.TokenManager;
 import io.github.tokenrefresh.core.TokenRefreshListener.AcquisitionKind;
@@ -41,8 +42,14 @@ class TokenRefreshEventPublisherTests {
 		TokenRefreshedEvent refreshed = (TokenRefreshedEvent) events.get(0);
 		assertThat(refreshed.getClientName()).isEqualTo("billing");
 		assertThat(refreshed.getKind()).isEqualTo(AcquisitionKind.ACQUIRE);
-		assertThat(refreshed.getToken().getAccessToken()).isEqualTo("access-1");
+		assertThat(refreshed.getFingerprint()).isEqualTo(Secrets.fingerprint("access-1")).doesNotContain("access");
+		assertThat(refreshed.isRefreshTokenIssued()).isTrue();
 		assertThat(refreshed.toString()).doesNotContain("access-1");
+		// What an event publication registry would store: every getter, serialised.
+		assertThat(new tools.jackson.databind.json.JsonMapper().writeValueAsString(refreshed))
+			.contains(refreshed.getFingerprint())
+			.doesNotContain("access-1")
+			.doesNotContain("refresh-1");
 		TokenRejectedEvent rejected = (TokenRejectedEvent) events.get(1);
 		assertThat(rejected.getException().getErrorCode()).isEqualTo("invalid_client");
 	}

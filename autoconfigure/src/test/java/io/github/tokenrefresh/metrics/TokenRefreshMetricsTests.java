@@ -36,6 +36,8 @@ class TokenRefreshMetricsTests {
 			.clock(clock)
 			.listener(metrics)
 			.observationRegistry(observations)
+			// Two 401 replacements in a row, without the interval that bounds them.
+			.unauthorizedRefreshInterval(Duration.ZERO)
 			.build();
 		metrics.monitor(manager);
 
@@ -59,6 +61,25 @@ class TokenRefreshMetricsTests {
 		clock.advance(Duration.ofSeconds(100));
 		assertThat(meters.get(TokenRefreshMetrics.EXPIRY).tag("client", "billing").gauge().value())
 			.isEqualTo(Duration.ofMinutes(10).minusSeconds(100).toSeconds());
+	}
+
+	@Test
+	void unauthorizedReturnedWithTheTokenKeptIsCounted() {
+		MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+		ScriptedTokenSource source = new ScriptedTokenSource(clock);
+		SimpleMeterRegistry meters = new SimpleMeterRegistry();
+		TokenManager manager = TokenManager.builder("billing", source)
+			.clock(clock)
+			.listener(new TokenRefreshMetrics(meters, clock))
+			.build();
+		Token first = manager.getToken().block(TIMEOUT);
+		Token second = manager.getTokenAfterUnauthorized(first).block(TIMEOUT);
+		// Within the unauthorized refresh interval: kept, twice.
+		assertThat(manager.getTokenAfterUnauthorized(second).block(TIMEOUT)).isSameAs(second);
+		assertThat(manager.invalidate(second).block(TIMEOUT)).isFalse();
+		assertThat(meters.get(TokenRefreshMetrics.UNRESOLVED).tag("client", "billing").counter().count())
+			.isEqualTo(2);
+		assertThat(meters.get(TokenRefreshMetrics.RETRIES).tag("client", "billing").counter().count()).isEqualTo(1);
 	}
 
 	private static long timerCount(SimpleMeterRegistry meters, String kind, String outcome) {

@@ -47,6 +47,10 @@ final class FaultyAuthServer implements AutoCloseable {
 
 	private final List<Unjustified> unjustified = new CopyOnWriteArrayList<>();
 
+	private final List<Issued> issuances = new CopyOnWriteArrayList<>();
+
+	private final Set<String> received = ConcurrentHashMap.newKeySet();
+
 	private final AtomicInteger resourceRequests = new AtomicInteger();
 
 	private final AtomicInteger unauthorized = new AtomicInteger();
@@ -199,6 +203,53 @@ final class FaultyAuthServer implements AutoCloseable {
 			.toList();
 	}
 
+	/**
+	 * Note that the client read the whole answer that issued {@code token}: see {@link #auditOfReceived(String)}.
+	 */
+	void received(String token) {
+		this.received.add(token);
+	}
+
+	/**
+	 * Audit the tokens the client received, in the order they were issued. An issuance whose answer the client
+	 * never read (the connection closed as the answer went out; the client's timeout) is lost, not an extra
+	 * issuance of the client's: the client retried a call that, as far as it knows, failed. Every received token
+	 * but the first must replace a received token that was revoked or due, or it is unjustified.
+	 */
+	Audit auditOfReceived(String client) {
+		int receivedCount = 0;
+		int lost = 0;
+		int due = 0;
+		int revokedReplaced = 0;
+		List<String> unjustified = new java.util.ArrayList<>();
+		Issued previous = null;
+		for (Issued issued : this.issuances) {
+			if (!issued.client().equals(client)) {
+				continue;
+			}
+			if (!this.received.contains(issued.value())) {
+				lost++;
+				continue;
+			}
+			receivedCount++;
+			if (previous != null) {
+				long age = issued.issuedNanos() - previous.issuedNanos();
+				if (this.revoked.contains(previous.value())) {
+					revokedReplaced++;
+				}
+				else if (age >= this.dueNanos) {
+					due++;
+				}
+				else {
+					unjustified.add(client + ": " + previous.value() + " replaced by " + issued.value() + " after "
+							+ Duration.ofNanos(age).toMillis() + " ms");
+				}
+			}
+			previous = issued;
+		}
+		return new Audit(receivedCount, lost, due, revokedReplaced, unjustified);
+	}
+
 	@Nullable String currentToken(String client) {
 		Issued issued = this.current.get(client);
 		return (issued != null) ? issued.value() : null;
@@ -269,6 +320,7 @@ final class FaultyAuthServer implements AutoCloseable {
 		Issued issued = new Issued(client, client + "-" + counters.issued.incrementAndGet(), now);
 		this.tokens.put(issued.value(), issued);
 		this.current.put(client, issued);
+		this.issuances.add(issued);
 		return issued;
 	}
 
@@ -324,6 +376,12 @@ final class FaultyAuthServer implements AutoCloseable {
 	}
 
 	private record Unjustified(long nanoTime, String description) {
+	}
+
+	/**
+	 * What {@link #auditOfReceived(String)} found.
+	 */
+	record Audit(int received, int lost, int due, int revokedReplaced, List<String> unjustified) {
 	}
 
 	private static final class Counters {

@@ -39,7 +39,9 @@ class ResourceUnauthorizedTests {
 	@BeforeAll
 	static void start() {
 		server = new FaultyAuthServer(Duration.ofMinutes(5), Duration.ofSeconds(60));
-		context = Applications.start(server.clientProperties());
+		// Each test revokes the token a 401 just replaced: without the interval that bounds such replacements.
+		context = Applications.start(server.clientProperties(),
+				"token-refresh.clients.orders.unauthorized-refresh-interval=0s");
 	}
 
 	@AfterAll

@@ -9,6 +9,7 @@ import org.apache.commons.logging.LogFactory;
 import org.junit.jupiter.api.Test;
 
 import io.github.tokenrefresh.core.TokenManager;
+import io.github.tokenrefresh.reliability.FaultyAuthServer.Audit;
 import io.github.tokenrefresh.reliability.Load.Outcome;
 import io.github.tokenrefresh.reliability.Load.Report;
 import io.github.tokenrefresh.test.DeliveryRecordingConnector;
@@ -51,7 +52,9 @@ class StressTests {
 		int cancelled;
 		try (FaultyAuthServer server = new FaultyAuthServer(LIFETIME, REFRESH_BEFORE_EXPIRY);
 				ConfigurableApplicationContext context = Applications.start(server.clientProperties(),
-						Applications::recordDeliveries, DeliveryRecordingConnector.LEAK_RECORDS_NAME_CONNECTIONS,
+						(app) -> app.getBeanFactory()
+							.registerSingleton("deliveryRecordingConnector", new TokenReceiptRecordingConnector(server)),
+						DeliveryRecordingConnector.LEAK_RECORDS_NAME_CONNECTIONS,
 						"token-refresh.clients.orders.refresh-before-expiry=" + REFRESH_BEFORE_EXPIRY.toSeconds() + "s",
 						"token-refresh.clients.billing.refresh-before-expiry="
 								+ REFRESH_BEFORE_EXPIRY.toSeconds() + "s")) {
@@ -81,12 +84,11 @@ class StressTests {
 			for (String client : List.of("orders", "billing")) {
 				assertTokenCallsBounded(server, client, elapsed);
 				// The run is long enough for every client's tokens to expire.
-				assertThat(server.dueReplacements(client)).as("%s expiry events", client).isPositive();
+				assertThat(server.auditOfReceived(client).due()).as("%s expiry events", client).isPositive();
 			}
 			// Revocations are random (about one per thousand requests): counted over both clients, as one client alone
 			// drew none in one run.
 			assertThat(server.revoked("orders") + server.revoked("billing")).as("revocations").isPositive();
-			assertThat(server.unjustifiedIssuances()).isEmpty();
 			assertThat(managers).hasSize(2).noneMatch(TokenManager::isRefreshing);
 			assertThat(heap.get(heap.size() - 1) - heap.get(1)).as("heap growth after warm-up, heap %s", heap)
 				.isLessThan(HEAP_GROWTH_TOLERANCE);
@@ -107,18 +109,31 @@ class StressTests {
 		assertThat(lost).as("responses lost by the connector").isLessThanOrEqualTo(Math.max(1, cancelled / 1000));
 	}
 
+	/**
+	 * Bound the token calls exactly, by what the client received. A loaded machine once failed the older bound
+	 * on the server's issuances ("billing tokens issued 10, bound 9"), which cannot tell an extra issuance from one
+	 * whose answer never reached the client (a pooled connection closed as the answer went out, a timeout) and was
+	 * retried. The audit tells them apart: a lost answer is counted as lost, and any token received that replaced
+	 * one neither revoked nor due fails the test. Not reproduced since (9 loaded runs: lost 0, unjustified none).
+	 */
 	static void assertTokenCallsBounded(FaultyAuthServer server, String client, Duration elapsed) {
-		int events = 1 + server.dueReplacements(client) + server.revoked(client);
-		// Replacing a token that is neither revoked nor due is recorded as unjustified; here we bound the rest.
-		assertThat(server.issued(client)).as("%s tokens issued", client).isLessThanOrEqualTo(events);
+		Audit audit = server.auditOfReceived(client);
+		logger.info(client + " " + audit);
+		assertThat(audit.unjustified()).as("%s tokens received that replaced one neither revoked nor due", client)
+			.isEmpty();
+		// Exact: every token received is the first, or replaced a revoked or a due one.
+		assertThat(audit.received()).as("%s tokens received", client)
+			.isEqualTo(1 + audit.due() + audit.revokedReplaced());
+		assertThat(audit.revokedReplaced()).as("%s revocations", client).isLessThanOrEqualTo(server.revoked(client));
+		assertThat(audit.received() + audit.lost()).as("%s tokens issued", client).isEqualTo(server.issued(client));
 		long lifetimeBeforeRefresh = LIFETIME.minus(LIFETIME.dividedBy(2)).toMillis();
-		assertThat(server.dueReplacements(client)).as("%s expiry events", client)
+		assertThat(audit.due()).as("%s expiry events", client)
 			.isLessThanOrEqualTo((int) (elapsed.toMillis() / lifetimeBeforeRefresh) + 1);
-		// A call may also go unanswered: Reactor Netty closes the pooled connection of a cancelled resource
-		// request, and a token call that picked it up at that moment is retried as an I/O error.
+		// A lost answer is one failed attempt of a call that is retried; attempts are bounded per call.
+		int calls = 1 + audit.due() + server.revoked(client);
 		assertThat(server.tokenCalls(client)).as("%s token-endpoint calls", client)
 			.isGreaterThanOrEqualTo(server.issued(client) + server.failedAnswers(client))
-			.isLessThanOrEqualTo(events * (1 + MAX_RETRIES));
+			.isLessThanOrEqualTo(calls * (1 + MAX_RETRIES));
 	}
 
 	static String calls(FaultyAuthServer server, String client) {

@@ -145,16 +145,51 @@ class TokenRefreshClientHttpRequestInterceptorTests {
 	void resourceThatAlwaysAnswersUnauthorizedSeesOnePlusRetriesRequestsAndTheCallerGetsTheLastUnauthorized(
 			CapturedOutput output) {
 		this.resource.accept("nothing");
+		// Without the 401 bound, which would keep the second token and return its 401 at once.
+		TokenManager unbounded = TokenManager.builder("billing", this.source)
+			.store(this.store)
+			.clock(this.clock)
+			.unauthorizedRefreshInterval(Duration.ZERO)
+			.build();
 		RestClient client = restClient(
-				TokenClient.builder(this.manager).baseUrl(baseUrl()).retryOnUnauthorized(2).build());
+				TokenClient.builder(unbounded).baseUrl(baseUrl()).retryOnUnauthorized(2).build());
 		assertThat(get(client, baseUrl() + "/orders").getStatusCode()).isEqualTo(HttpStatus.UNAUTHORIZED);
 		assertThat(this.resource.authorizations()).containsExactly("Bearer access-1", "Bearer access-2",
 				"Bearer access-3");
 		// The last token was obtained for this very request: it is kept, not evicted.
-		assertThat(this.store.get(this.manager.getKey()).block().getAccessToken()).isEqualTo("access-3");
+		assertThat(this.store.get(unbounded.getKey()).block().getAccessToken()).isEqualTo("access-3");
 		assertThat(output).contains("still answered 401 after 2 new token(s) for client 'billing'")
 			.doesNotContain("access-1")
 			.doesNotContain("access-3");
+	}
+
+	@Test
+	void resourceThatRejectsEveryTokenCostsAtMostOneReplacementPerIntervalAndKeepsTheToken() {
+		this.resource.accept("nothing");
+		RestClient client = restClient();
+		for (int i = 0; i < 200; i++) {
+			assertThat(get(client, baseUrl() + "/orders/" + i).getStatusCode()).isEqualTo(HttpStatus.UNAUTHORIZED);
+		}
+		// The first token, and one replacement within the 5 s interval: the 401 is not the token's fault.
+		assertThat(this.source.callCount()).isEqualTo(2);
+		assertThat(this.resource.authorizations()).hasSize(201);
+		assertThat(this.store.get(this.manager.getKey()).block().getAccessToken()).isEqualTo("access-2");
+		this.clock.advance(Duration.ofSeconds(5));
+		assertThat(get(client, baseUrl() + "/orders").getStatusCode()).isEqualTo(HttpStatus.UNAUTHORIZED);
+		assertThat(this.source.callCount()).isEqualTo(3);
+	}
+
+	@Test
+	void tokenThatWorkedBeforeIsReplacedAtOnceAfterAnUnauthorizedOutsideTheBound() {
+		this.resource.accept("access-1");
+		RestClient client = restClient();
+		get(client, baseUrl() + "/orders");
+		// Revoked twice within the interval: each token worked before its 401, so each is replaced and retried.
+		for (int i = 2; i <= 3; i++) {
+			this.resource.accept("access-" + i);
+			assertThat(get(client, baseUrl() + "/orders").getBody()).isEqualTo("ok");
+		}
+		assertThat(this.source.callCount()).isEqualTo(3);
 	}
 
 	@Test

@@ -103,7 +103,7 @@ public class TokenAcquisitionException extends TokenRefreshException {
 	 * Return a copy of this exception, for callers that arrive while a rejection is remembered.
 	 * @return a new exception with the same details
 	 */
-	public TokenAcquisitionException copy() {
+	TokenAcquisitionException copy() {
 		return new TokenAcquisitionException(getClientName(), getMessage(), this.endpoint, this.status,
 				this.errorCode, this.errorDescription, this.rejected, this.outcomeUnknown, getCause());
 	}

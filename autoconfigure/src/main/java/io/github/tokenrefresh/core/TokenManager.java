@@ -339,14 +339,6 @@ public final class TokenManager {
 	}
 
 	/**
-	 * Return the token last obtained or served by this manager, without reading the store.
-	 * @return the token, or {@code null}
-	 */
-	public @Nullable Token getLastSeenToken() {
-		return this.lastSeen;
-	}
-
-	/**
 	 * Return whether tokens are obtained and refreshed on demand (automatic mode).
 	 * @return whether automatic refresh is on
 	 */

@@ -1,14 +1,9 @@
 package io.github.tokenrefresh.web;
 
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Pattern;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -17,7 +12,6 @@ import org.jspecify.annotations.Nullable;
 import io.github.tokenrefresh.core.Token;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.util.Assert;
 import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.client.ClientRequest;
 import org.springframework.web.reactive.function.client.ClientResponse;
@@ -51,31 +45,14 @@ public final class TokenRefreshExchangeFilterFunction implements ExchangeFilterF
 	 */
 	public static final String ATTEMPT_ATTRIBUTE = TokenRefreshExchangeFilterFunction.class.getName() + ".attempt";
 
-	private static final Pattern INSUFFICIENT_SCOPE = Pattern.compile("error\\s*=\\s*\"?insufficient_scope\\b",
-			Pattern.CASE_INSENSITIVE);
-
-	private final Map<String, TokenClient> clientsByName;
-
-	private final TokenClient[] clientsByBaseUrl;
+	private final ClientSelection clients;
 
 	/**
 	 * Create a filter for the given clients.
 	 * @param clients the clients, with distinct names
 	 */
 	public TokenRefreshExchangeFilterFunction(Collection<TokenClient> clients) {
-		Assert.notNull(clients, "'clients' must not be null");
-		Map<String, TokenClient> byName = new LinkedHashMap<>();
-		List<TokenClient> byBaseUrl = new ArrayList<>();
-		for (TokenClient client : clients) {
-			Assert.isTrue(byName.put(client.getName(), client) == null,
-					() -> "Duplicate client name '" + client.getName() + "'");
-			if (client.getBaseUrl() != null) {
-				byBaseUrl.add(client);
-			}
-		}
-		byBaseUrl.sort(Comparator.comparingInt((TokenClient client) -> client.getBaseUrl().specificity()).reversed());
-		this.clientsByName = Map.copyOf(byName);
-		this.clientsByBaseUrl = byBaseUrl.toArray(new TokenClient[0]);
+		this.clients = new ClientSelection(clients);
 	}
 
 	/**
@@ -83,7 +60,7 @@ public final class TokenRefreshExchangeFilterFunction implements ExchangeFilterF
 	 * @return the clients
 	 */
 	public Map<String, TokenClient> getClients() {
-		return this.clientsByName;
+		return this.clients.byName();
 	}
 
 	@Override
@@ -91,24 +68,19 @@ public final class TokenRefreshExchangeFilterFunction implements ExchangeFilterF
 		if (request.attributes().containsKey(APPLIED_ATTRIBUTE)) {
 			return next.exchange(request);
 		}
-		Object named = request.attributes().get(TokenRefresh.CLIENT_ATTRIBUTE);
-		TokenClient client = (named != null) ? this.clientsByName.get(named.toString()) : match(request.url());
+		TokenClient client;
+		try {
+			client = this.clients.select(request.attributes().get(TokenRefresh.CLIENT_ATTRIBUTE), request.url());
+		}
+		catch (IllegalArgumentException ex) {
+			return Mono.error(ex);
+		}
 		if (client == null) {
-			return (named != null) ? Mono.error(new IllegalArgumentException("No token-refresh client named '"
-					+ named + "'; configured clients are " + this.clientsByName.keySet())) : next.exchange(request);
+			return next.exchange(request);
 		}
 		ReplayableBody body = (client.getRetryOnUnauthorized() > 0 && request.body() != BodyInserters.empty())
 				? new ReplayableBody(client.getName(), request.body(), client.getMaxReplayBodySize()) : null;
 		return client.getManager().getToken().flatMap((token) -> send(client, request, body, token, 0, next));
-	}
-
-	private @Nullable TokenClient match(URI url) {
-		for (TokenClient client : this.clientsByBaseUrl) {
-			if (client.getBaseUrl().matches(url)) {
-				return client;
-			}
-		}
-		return null;
 	}
 
 	private Mono<ClientResponse> send(TokenClient client, ClientRequest request, @Nullable ReplayableBody body,
@@ -139,16 +111,8 @@ public final class TokenRefreshExchangeFilterFunction implements ExchangeFilterF
 	}
 
 	private static boolean isUnauthorized(ClientResponse response) {
-		return response.statusCode().value() == HttpStatus.UNAUTHORIZED.value() && !isInsufficientScope(response);
-	}
-
-	private static boolean isInsufficientScope(ClientResponse response) {
-		for (String challenge : response.headers().header(HttpHeaders.WWW_AUTHENTICATE)) {
-			if (INSUFFICIENT_SCOPE.matcher(challenge).find()) {
-				return true;
-			}
-		}
-		return false;
+		return response.statusCode().value() == HttpStatus.UNAUTHORIZED.value()
+				&& !BearerChallenge.isInsufficientScope(response.headers().header(HttpHeaders.WWW_AUTHENTICATE));
 	}
 
 	private Mono<ClientResponse> onUnauthorized(TokenClient client, ClientRequest request,
@@ -205,7 +169,7 @@ public final class TokenRefreshExchangeFilterFunction implements ExchangeFilterF
 
 	@Override
 	public String toString() {
-		return "TokenRefreshExchangeFilterFunction[clients=" + this.clientsByName.keySet() + "]";
+		return "TokenRefreshExchangeFilterFunction[clients=" + this.clients.byName().keySet() + "]";
 	}
 
 }

@@ -2,7 +2,6 @@ package io.github.tokenrefresh.web;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.net.URI;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -139,7 +138,7 @@ public final class TokenRefreshClientHttpRequestInterceptor implements ClientHtt
 			if (attempt > 0 && attempt >= client.getRetryOnUnauthorized()) {
 				// A token obtained for this very request was refused too: the problem is not the token's age. Keep
 				// it, or every request would cost a token call.
-				logger.warn("Request " + request.getMethod() + " " + safeUrl(request.getURI())
+				logger.warn("Request " + request.getMethod() + " " + SafeUrl.of(request.getURI())
 						+ " was still answered 401 after " + attempt + " new token(s) for client '" + client.getName()
 						+ "'; returning the 401");
 				return response;
@@ -220,10 +219,6 @@ public final class TokenRefreshClientHttpRequestInterceptor implements ClientHtt
 		}
 	}
 
-	private static String safeUrl(URI url) {
-		// Query strings may carry credentials (api keys, signatures): log where the request went, not all of it.
-		return url.getScheme() + "://" + url.getRawAuthority() + url.getRawPath();
-	}
 
 	@Override
 	public String toString() {

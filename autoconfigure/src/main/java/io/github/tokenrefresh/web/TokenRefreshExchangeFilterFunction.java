@@ -1,6 +1,5 @@
 package io.github.tokenrefresh.web;
 
-import java.net.URI;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -120,7 +119,7 @@ public final class TokenRefreshExchangeFilterFunction implements ExchangeFilterF
 		if (attempt > 0 && attempt >= client.getRetryOnUnauthorized()) {
 			// A token obtained for this very request was refused too: the problem is not the token's age. Keep it,
 			// or every request would cost a token call.
-			logger.warn("Request " + request.method() + " " + safeUrl(request.url()) + " was still answered 401 after "
+			logger.warn("Request " + request.method() + " " + SafeUrl.of(request.url()) + " was still answered 401 after "
 					+ attempt + " new token(s) for client '" + client.getName() + "'; returning the 401");
 			return Mono.just(response);
 		}
@@ -160,12 +159,6 @@ public final class TokenRefreshExchangeFilterFunction implements ExchangeFilterF
 		});
 	}
 
-	static String safeUrl(URI url) {
-		// User info and query strings may carry credentials (passwords, api keys, signatures): log where the
-		// request went, not all of it.
-		return url.getScheme() + "://" + url.getHost() + ((url.getPort() != -1) ? ":" + url.getPort() : "")
-				+ url.getRawPath();
-	}
 
 	@Override
 	public String toString() {

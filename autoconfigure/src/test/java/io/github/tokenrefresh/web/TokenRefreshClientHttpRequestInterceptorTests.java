@@ -164,6 +164,16 @@ class TokenRefreshClientHttpRequestInterceptorTests {
 	}
 
 	@Test
+	void theStillUnauthorizedWarningNamesTheUrlWithoutItsQueryString(CapturedOutput output) {
+		this.resource.accept("nothing");
+		assertThat(get(restClient(), baseUrl() + "/orders?api_key=s3cr3t").getStatusCode())
+			.isEqualTo(HttpStatus.UNAUTHORIZED);
+		assertThat(output).contains("Request GET " + baseUrl() + "/orders was still answered 401")
+			.doesNotContain("s3cr3t")
+			.doesNotContain("api_key");
+	}
+
+	@Test
 	void resourceThatRejectsEveryTokenCostsAtMostOneReplacementPerIntervalAndKeepsTheToken() {
 		this.resource.accept("nothing");
 		RestClient client = restClient();

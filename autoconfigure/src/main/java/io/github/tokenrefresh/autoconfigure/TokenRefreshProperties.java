@@ -25,7 +25,8 @@ public class TokenRefreshProperties {
 	private boolean enabled = true;
 
 	/**
-	 * Whether WebClient, RestClient and RestTemplate beans the application built without Boot's builders get the token filter or interceptor too.
+	 * Whether WebClient, RestClient and RestTemplate beans the application built without Boot's builders get the
+	 * token filter or interceptor too.
 	 */
 	private boolean applyToAllWebClients = true;
 
@@ -319,7 +320,8 @@ public class TokenRefreshProperties {
 		private String headerPrefix = "Bearer ";
 
 		/**
-		 * Whether to register a WebClient bean named after the client and a RestClient bean named '<client>RestClient', both with base-url as their base URL.
+		 * Whether to register a WebClient bean named after the client and a RestClient bean named
+		 * '<client>RestClient', both with base-url as their base URL.
 		 */
 		private boolean registerBean = true;
 

@@ -24,6 +24,11 @@ final class ClientBeans {
 	 */
 	static final String BEAN_NAME = "tokenRefreshClientBeans";
 
+	/**
+	 * Suffix of the name of each client's RestClient bean, {@code <client>RestClient}.
+	 */
+	static final String REST_CLIENT_SUFFIX = "RestClient";
+
 	private final TokenRefreshProperties properties;
 
 	private final ClientTokenManagers tokenManagers;
@@ -68,9 +73,12 @@ final class ClientBeans {
 	}
 
 	RestClient restClient(String clientName) {
-		return TokenRefreshRestClients.restClient(baseUrl(clientName, "RestClient"),
-				this.beanFactory.getBeanProvider(RestClient.Builder.class),
+		String baseUrl = baseUrl(clientName, "RestClient");
+		RestClient.Builder builder = this.beanFactory.getBeanProvider(RestClient.Builder.class)
+			.getIfAvailable(RestClient::builder);
+		DeferredTokenRefreshInterceptor interceptor = new DeferredTokenRefreshInterceptor(
 				this.beanFactory.getBeanProvider(TokenRefreshClientHttpRequestInterceptor.class));
+		return DeferredTokenRefreshInterceptor.addIfAbsent(builder, interceptor).baseUrl(baseUrl).build();
 	}
 
 	private String baseUrl(String clientName, String beanType) {

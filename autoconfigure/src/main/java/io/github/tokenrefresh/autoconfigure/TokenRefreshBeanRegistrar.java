@@ -99,7 +99,7 @@ class TokenRefreshBeanRegistrar implements ImportBeanDefinitionRegistrar, Enviro
 	 */
 	private static void registerRestClient(BeanDefinitionRegistry registry, String name, Client client) {
 		if (client.getBaseUrl() != null && client.isRegisterBean()) {
-			RootBeanDefinition restClient = register(registry, name + TokenRefreshRestClients.BEAN_NAME_SUFFIX,
+			RootBeanDefinition restClient = register(registry, name + ClientBeans.REST_CLIENT_SUFFIX,
 					RestClient.class, "restClient", name);
 			if (restClient != null) {
 				restClient.addQualifier(new AutowireCandidateQualifier(Qualifier.class, name));
